@@ -1,0 +1,17 @@
+#pragma once
+// The advisor's subcommands. Each takes its arguments (after the subcommand's name) and returns
+// the process exit code: 0 success, 1 a failed check or test, 2 a usage or load error.
+
+#include <string>
+#include <vector>
+
+namespace advisor::app {
+
+using args = std::vector<std::string>;
+
+int run_check(const args& a);  // validate the knowledge, list errors and warnings
+int run_facts(const args& a);  // assert facts given on the command line, run, print outputs and why
+
+std::string default_knowledge_dir();
+
+}  // namespace advisor::app

@@ -1,0 +1,48 @@
+// The `advisor` binary: the composition root that wires the engine to the command line (and, in
+// `serve`, to the transport).
+
+#include <exception>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+
+namespace {
+
+constexpr const char* usage = R"(usage: advisor COMMAND [options]
+
+commands:
+  check   validate the knowledge: errors with file:line:column, then warnings
+  run     assert facts, run the rules, print facts and outputs
+            --fact "relation slot: value ..."   (repeatable)
+            --explain                            show why each output holds
+            --limit N                            firing limit (default 10000)
+
+every command takes --knowledge DIR (default: the bundled knowledge)
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::cout << usage;
+    return args.empty() ? 2 : 0;
+  }
+  std::string command = args[0];
+  args.erase(args.begin());
+  try {
+    if (command == "check") return advisor::app::run_check(args);
+    if (command == "run") return advisor::app::run_facts(args);
+    if (command == "--version") {
+      std::cout << "advisor " << ADVISOR_VERSION << "\n";
+      return 0;
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "advisor " << command << ": " << e.what() << "\n";
+    return 2;
+  }
+  std::cerr << "advisor: unknown command '" << command << "'\n" << usage;
+  return 2;
+}

@@ -1,0 +1,73 @@
+#pragma once
+// What the parser reads from knowledge text, positions kept for every diagnostic.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "match/network.hpp"
+
+namespace advisor::engine::detail {
+
+struct ast_value {
+  enum class kind { symbol, string, number, variable } type = kind::symbol;
+  std::string text;
+  double number = 0;
+  source_pos pos;
+};
+
+struct ast_name {
+  std::string text;
+  source_pos pos;
+};
+
+struct ast_slot {
+  ast_name name;
+  ast_value value;
+};
+
+struct ast_pattern {
+  bool negated = false;
+  ast_name relation;
+  std::vector<ast_slot> slots;
+  std::optional<ast_value> fact_var;  // `as ?f`
+};
+
+struct ast_test {
+  ast_value lhs;
+  ast_name op;  // = != < > <= >= in "not in"
+  std::vector<ast_value> rhs;  // one value, or the set for in / not in
+};
+
+struct ast_condition {
+  std::optional<ast_pattern> pattern;  // else test
+  ast_test test;
+};
+
+struct ast_action {
+  ast_name verb;  // add remember remove change emit
+  ast_pattern pattern;  // add / remember: relation and slots; change: slots
+  std::optional<ast_value> target;  // remove / change: the fact variable
+  std::vector<ast_value> args;      // emit: name value
+};
+
+struct ast_rule {
+  ast_name name;
+  std::optional<ast_value> salience;
+  std::vector<ast_condition> conditions;
+  std::vector<ast_action> actions;
+  bool has_then = false;
+};
+
+struct ast_relation {
+  ast_name name;
+  std::vector<ast_name> slots;
+};
+
+struct ast_file {
+  std::vector<ast_relation> relations;
+  std::vector<ast_pattern> facts;
+  std::vector<ast_rule> rules;
+};
+
+}  // namespace advisor::engine::detail

@@ -1,0 +1,428 @@
+#include "lang/parser.hpp"
+
+#include <string>
+#include <utility>
+
+#include "lang/lexer.hpp"
+
+namespace advisor::engine::detail {
+namespace {
+
+constexpr std::string_view block_keywords[] = {"relation", "fact", "rule"};
+
+// One statement: the tokens of a line, or of several lines while a parenthesis is open.
+struct statement {
+  std::size_t begin = 0;
+  std::size_t end = 0;  // exclusive
+};
+
+class parser {
+ public:
+  parser(std::uint32_t file, std::string_view file_name, std::string_view text,
+         std::vector<diagnostic>& diagnostics)
+      : file_(file), file_name_(file_name), text_(text), diagnostics_(diagnostics),
+        tokens_(tokenize(text)) {
+    split_statements();
+  }
+
+  ast_file run() {
+    ast_file out;
+    std::size_t s = 0;
+    while (s < statements_.size()) {
+      const token& first = tokens_[statements_[s].begin];
+      if (first.kind == token_kind::word && first.text == "relation") {
+        parse_relation(statements_[s++], out);
+      } else if (first.kind == token_kind::word && first.text == "fact") {
+        at_ = statements_[s].begin + 1;
+        end_ = statements_[s++].end;
+        if (auto p = parse_pattern(false)) out.facts.push_back(std::move(*p));
+      } else if (first.kind == token_kind::word && first.text == "rule") {
+        s = parse_rule(s, out);
+      } else {
+        error(first, "syntax.expected_block",
+              "expected a block to start here (`relation`, `fact` or `rule`), found " + show(first),
+              "every block starts at the beginning of a line with its keyword");
+        ++s;
+        while (s < statements_.size() && !starts_block(statements_[s])) ++s;
+      }
+    }
+    return out;
+  }
+
+ private:
+  void split_statements() {
+    std::size_t i = 0;
+    while (tokens_[i].kind != token_kind::end) {
+      statement st;
+      st.begin = i;
+      int depth = 0;
+      do {
+        if (tokens_[i].kind == token_kind::lparen) ++depth;
+        if (tokens_[i].kind == token_kind::rparen && depth > 0) --depth;
+        ++i;
+      } while (tokens_[i].kind != token_kind::end && (!tokens_[i].starts_line || depth > 0));
+      st.end = i;
+      statements_.push_back(st);
+    }
+  }
+
+  bool starts_block(const statement& st) const {
+    const token& t = tokens_[st.begin];
+    return t.kind == token_kind::word && is_block_keyword(t.text);
+  }
+
+  // --- token cursor within the current statement ---
+  bool done() const { return at_ >= end_; }
+  const token& peek() const { return at_ < end_ ? tokens_[at_] : line_end_token(); }
+  const token& line_end_token() const {
+    // Points just past the last token of the statement, for "expected X" at end of line.
+    static thread_local token t;
+    const token& last = tokens_[end_ - 1];
+    t = last;
+    t.kind = token_kind::end;
+    t.column = last.column + static_cast<int>(last.text.size()) + (last.kind == token_kind::string ? 2 : 0) +
+               (last.kind == token_kind::variable ? 1 : 0);
+    return t;
+  }
+  const token& next() { return at_ < end_ ? tokens_[at_++] : line_end_token(); }
+  bool accept(token_kind k) {
+    if (!done() && peek().kind == k) {
+      ++at_;
+      return true;
+    }
+    return false;
+  }
+  bool accept_word(std::string_view w) {
+    if (!done() && peek().kind == token_kind::word && peek().text == w) {
+      ++at_;
+      return true;
+    }
+    return false;
+  }
+
+  std::string show(const token& t) const {
+    if (t.kind == token_kind::end) return "the end of the line";
+    if (t.kind == token_kind::invalid) {
+      if (t.text == "\"") return "a quoted text with no closing quote";
+      return "the character '" + t.text + "'";
+    }
+    if (t.kind == token_kind::variable) return "'?" + t.text + "'";
+    if (t.kind == token_kind::string) return "\"" + t.text + "\"";
+    return "'" + t.text + "'";
+  }
+
+  source_pos pos(const token& t) const { return {file_, t.line, t.column}; }
+
+  void error(const token& t, std::string code, std::string message, std::string hint = {}) {
+    diagnostic d;
+    d.code = std::move(code);
+    d.message = std::move(message);
+    d.hint = std::move(hint);
+    d.file = std::string(file_name_);
+    d.line = t.line;
+    d.column = t.column;
+    d.source_line = std::string(line_of(text_, t.line));
+    diagnostics_.push_back(std::move(d));
+  }
+
+  // Reports what is left on the line, if anything.
+  void expect_line_end(std::string_view what) {
+    if (!done()) {
+      error(peek(), "syntax.unexpected", "unexpected " + show(peek()) + " after " + std::string(what));
+    }
+  }
+
+  std::optional<ast_name> parse_name(std::string_view what) {
+    const token& t = peek();
+    if (t.kind == token_kind::word || t.kind == token_kind::string) {
+      next();
+      return ast_name{t.text, pos(t)};
+    }
+    error(t, "syntax.expected_name", "expected " + std::string(what) + ", found " + show(t));
+    return std::nullopt;
+  }
+
+  std::optional<ast_value> parse_value() {
+    const token& t = peek();
+    ast_value v;
+    v.pos = pos(t);
+    v.text = t.text;
+    switch (t.kind) {
+      case token_kind::word: v.type = ast_value::kind::symbol; break;
+      case token_kind::string: v.type = ast_value::kind::string; break;
+      case token_kind::number: v.type = ast_value::kind::number; v.number = t.number; break;
+      case token_kind::variable:
+        v.type = ast_value::kind::variable;
+        if (t.text.empty()) {
+          error(t, "syntax.empty_variable", "a variable needs a name after '?'", "write it like ?area");
+          next();
+          return std::nullopt;
+        }
+        break;
+      default:
+        error(t, "syntax.expected_value",
+              "expected a value (a word, a number, a quoted text or a ?variable), found " + show(t));
+        return std::nullopt;
+    }
+    next();
+    return v;
+  }
+
+  void parse_relation(const statement& st, ast_file& out) {
+    at_ = st.begin + 1;
+    end_ = st.end;
+    auto name = parse_name("the relation's name");
+    if (!name) return;
+    ast_relation rel;
+    rel.name = *name;
+    if (accept(token_kind::colon)) {
+      do {
+        auto slot = parse_name("a slot name");
+        if (!slot) return;
+        rel.slots.push_back(*slot);
+      } while (accept(token_kind::comma));
+    }
+    expect_line_end("the relation's slots (write them as `relation concern: area, severity`)");
+    out.relations.push_back(std::move(rel));
+  }
+
+  // REL slot: value ... [as ?f]; `negated` when it followed `not`.
+  std::optional<ast_pattern> parse_pattern(bool negated) {
+    ast_pattern p;
+    p.negated = negated;
+    auto rel = parse_name("a relation name");
+    if (!rel) return std::nullopt;
+    p.relation = *rel;
+    if (!parse_slots(p)) return std::nullopt;
+    if (accept_word("as")) {
+      auto v = parse_value();
+      if (!v) return std::nullopt;
+      if (v->type != ast_value::kind::variable) {
+        error(tokens_[at_ - 1], "syntax.expected_variable", "expected a ?variable after `as`",
+              "name the fact like this: `concern area: eyes as ?c`");
+        return std::nullopt;
+      }
+      p.fact_var = *v;
+    }
+    if (!done()) {
+      const token& t = peek();
+      if (t.kind == token_kind::word) {
+        error(t, "syntax.expected_colon", "expected ':' after the slot name '" + t.text + "'",
+              "slots are written `name: value`");
+      } else {
+        error(t, "syntax.unexpected", "unexpected " + show(t) + " in a pattern",
+              "a pattern is a relation name followed by `slot: value` pairs");
+      }
+      return std::nullopt;
+    }
+    return p;
+  }
+
+  bool parse_slots(ast_pattern& p) {
+    while (!done() && peek().kind == token_kind::word && peek().text != "as") {
+      if (at_ + 1 >= end_ || tokens_[at_ + 1].kind != token_kind::colon) return true;  // caller reports
+      ast_slot slot;
+      slot.name = {peek().text, pos(peek())};
+      at_ += 2;
+      auto v = parse_value();
+      if (!v) return false;
+      slot.value = *v;
+      p.slots.push_back(std::move(slot));
+      accept(token_kind::comma);  // optional separator
+    }
+    return true;
+  }
+
+  std::optional<ast_test> parse_test() {
+    ast_test t;
+    auto lhs = parse_value();
+    if (!lhs) return std::nullopt;
+    t.lhs = *lhs;
+    const token& op = peek();
+    if (op.kind == token_kind::op) {
+      next();
+      t.op = {op.text, pos(op)};
+      auto rhs = parse_value();
+      if (!rhs) return std::nullopt;
+      t.rhs.push_back(*rhs);
+    } else if (op.kind == token_kind::word && (op.text == "in" || op.text == "not")) {
+      next();
+      t.op = {op.text, pos(op)};
+      if (op.text == "not") {
+        if (!accept_word("in")) {
+          error(peek(), "syntax.expected_in", "expected `in` after `not` in a test",
+                "write `?area not in (eyes, eyelids)`");
+          return std::nullopt;
+        }
+        t.op.text = "not in";
+      }
+      if (!accept(token_kind::lparen)) {
+        error(peek(), "syntax.expected_set", "expected '(' to open the set of values",
+              "write `?area in (eyes, eyelids)`");
+        return std::nullopt;
+      }
+      while (!accept(token_kind::rparen)) {
+        auto v = parse_value();
+        if (!v) return std::nullopt;
+        t.rhs.push_back(*v);
+        if (!accept(token_kind::comma) && !done() && peek().kind != token_kind::rparen) {
+          error(peek(), "syntax.expected_comma", "expected ',' or ')' in the set, found " + show(peek()));
+          return std::nullopt;
+        }
+        if (done()) {
+          error(peek(), "syntax.unclosed_set", "the set is not closed with ')'");
+          return std::nullopt;
+        }
+      }
+    } else {
+      error(op, "syntax.expected_operator",
+            "expected a comparison (=, !=, <, >, <=, >=, in, not in) after the variable, found " + show(op));
+      return std::nullopt;
+    }
+    expect_line_end("the test");
+    return t;
+  }
+
+  std::optional<ast_action> parse_action() {
+    ast_action a;
+    const token& verb = next();
+    a.verb = {verb.text, pos(verb)};
+    if (verb.text == "add" || verb.text == "remember") {
+      auto p = parse_pattern(false);
+      if (!p) return std::nullopt;
+      if (p->fact_var) {
+        error(tokens_[at_ - 1], "syntax.unexpected", "`as` names a matched fact; it has no place in `" +
+              verb.text + "`");
+        return std::nullopt;
+      }
+      a.pattern = std::move(*p);
+    } else if (verb.text == "remove" || verb.text == "change") {
+      auto v = parse_value();
+      if (!v) return std::nullopt;
+      if (v->type != ast_value::kind::variable) {
+        error(tokens_[at_ - 1], "syntax.expected_variable",
+              "`" + verb.text + "` needs the ?variable of a matched fact",
+              "name the fact in the condition with `as ?f`, then write `" + verb.text + " ?f`");
+        return std::nullopt;
+      }
+      a.target = *v;
+      if (verb.text == "change") {
+        if (!parse_slots(a.pattern)) return std::nullopt;
+        if (a.pattern.slots.empty()) {
+          error(peek(), "syntax.expected_slot", "`change` needs at least one `slot: value` to change");
+          return std::nullopt;
+        }
+      }
+      expect_line_end("the action");
+    } else if (verb.text == "emit") {
+      for (int i = 0; i < 2; ++i) {
+        auto v = parse_value();
+        if (!v) return std::nullopt;
+        a.args.push_back(*v);
+      }
+      expect_line_end("`emit NAME VALUE`");
+    }
+    return a;
+  }
+
+  // rule NAME, then its statements until the next block.
+  std::size_t parse_rule(std::size_t s, ast_file& out) {
+    ast_rule rule;
+    at_ = statements_[s].begin + 1;
+    end_ = statements_[s].end;
+    const token& header = tokens_[statements_[s].begin];
+    auto name = parse_name("the rule's name");
+    bool ok = name.has_value();
+    if (ok) {
+      rule.name = *name;
+      expect_line_end("the rule's name (a name with spaces goes in quotes)");
+    } else {
+      rule.name = {"", pos(header)};
+    }
+    enum class section { opening, when, then } in = section::opening;
+    for (++s; s < statements_.size() && !starts_block(statements_[s]); ++s) {
+      at_ = statements_[s].begin;
+      end_ = statements_[s].end;
+      const token& first = peek();
+      bool is_word = first.kind == token_kind::word;
+      if (is_word && (first.text == "when" || first.text == "if")) {
+        next();
+        if (in != section::opening) error(first, "syntax.misplaced_when", "`" + first.text + "` appears twice or after `then`");
+        in = section::when;
+        expect_line_end("`" + first.text + "` (conditions go on the lines below it)");
+      } else if (is_word && first.text == "then") {
+        next();
+        if (in == section::then) error(first, "syntax.misplaced_then", "`then` appears twice in this rule");
+        in = section::then;
+        rule.has_then = true;
+        expect_line_end("`then` (actions go on the lines below it)");
+      } else if (is_word && (first.text == "salience" || first.text == "priority")) {
+        next();
+        if (in != section::opening) {
+          error(first, "syntax.misplaced_salience", "`" + first.text + "` goes right after the rule's name, before `when`");
+        }
+        auto v = parse_value();
+        if (v) {
+          if (v->type != ast_value::kind::number) {
+            error(tokens_[at_ - 1], "syntax.expected_number", "`" + first.text + "` takes a number, like `" + first.text + " 10`");
+          } else {
+            rule.salience = *v;
+          }
+          expect_line_end("the " + first.text);
+        }
+      } else if (in == section::when) {
+        if (first.kind == token_kind::variable) {
+          if (auto t = parse_test()) rule.conditions.push_back({std::nullopt, std::move(*t)});
+        } else {
+          bool negated = accept_word("not");
+          if (auto p = parse_pattern(negated)) rule.conditions.push_back({std::move(*p), {}});
+        }
+      } else if (in == section::then) {
+        if (is_word && (first.text == "add" || first.text == "remember" || first.text == "remove" ||
+                        first.text == "change" || first.text == "emit")) {
+          if (auto a = parse_action()) rule.actions.push_back(std::move(*a));
+        } else {
+          error(first, "syntax.unknown_action", "unknown action " + show(first),
+                "actions are `add`, `remember`, `remove`, `change` and `emit`");
+        }
+      } else {
+        error(first, "syntax.expected_when", "expected `when` before the rule's conditions, found " + show(first),
+              "a rule reads: rule NAME / when / conditions / then / actions");
+      }
+    }
+    if (ok) {
+      if (!rule.has_then) {
+        error(header, "syntax.missing_then", "rule '" + rule.name.text + "' has no `then` section",
+              "add a line `then` followed by what the rule does");
+      } else if (rule.actions.empty()) {
+        error(header, "syntax.empty_then", "rule '" + rule.name.text + "' does nothing after `then`");
+      }
+      out.rules.push_back(std::move(rule));
+    }
+    return s;
+  }
+
+  std::uint32_t file_;
+  std::string_view file_name_;
+  std::string_view text_;
+  std::vector<diagnostic>& diagnostics_;
+  std::vector<token> tokens_;
+  std::vector<statement> statements_;
+  std::size_t at_ = 0;
+  std::size_t end_ = 0;
+};
+
+}  // namespace
+
+bool is_block_keyword(std::string_view word) {
+  for (auto k : block_keywords)
+    if (k == word) return true;
+  return false;
+}
+
+ast_file parse(std::uint32_t file, std::string_view file_name, std::string_view text,
+               std::vector<diagnostic>& diagnostics) {
+  return parser(file, file_name, text, diagnostics).run();
+}
+
+}  // namespace advisor::engine::detail

@@ -1,0 +1,32 @@
+#pragma once
+// Everything a compiled knowledge base holds. Built by the compiler, then frozen.
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "advisor/engine/status.hpp"
+#include "match/network.hpp"
+#include "match/symbol_table.hpp"
+
+namespace advisor::engine::detail {
+
+struct rule_base_data {
+  std::vector<std::string> files;
+  symbol_table symbols;  // symbols and strings; id 0 is nil
+  std::vector<relation_info> relations;
+  std::unordered_map<std::string, std::uint32_t> relation_by_name;
+  std::vector<relation_index> relation_indexes;  // per relation
+  std::vector<alpha_node> alpha_nodes;
+  std::vector<rule_info> rules;
+  std::vector<initial_fact> initial_facts;
+  std::vector<diagnostic> warnings;
+
+  std::uint32_t nil() const { return 0; }
+  std::uint32_t find_relation(std::string_view name) const {
+    auto it = relation_by_name.find(std::string(name));
+    return it == relation_by_name.end() ? no_index : it->second;
+  }
+};
+
+}  // namespace advisor::engine::detail

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Shared by scripts/run and scripts/test: install what a fresh Debian 12 machine lacks, then
+# configure and build one preset. Source it; it defines setup_build PRESET.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+
+# Debian packages the build and the tests need. Boost comes from libboost1.81-dev: 1.74's Asio does
+# not compile under C++20, and 1.81 conflicts with libboost-dev, which must never be installed.
+debian_packages=(
+  build-essential cmake ninja-build pkg-config python3
+  libboost1.81-dev libspdlog-dev nlohmann-json3-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  libstemmer-dev libutf8proc-dev
+)
+
+install_missing_packages() {
+  local missing=()
+  for p in "${debian_packages[@]}" "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    echo "setup: installing ${missing[*]}" >&2
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  fi
+}
+
+# setup_build PRESET: configure (once) and build the preset's tree under build/PRESET.
+setup_build() {
+  local preset=$1
+  install_missing_packages
+  cd "$root"
+  if [ ! -f "build/$preset/CMakeCache.txt" ]; then
+    cmake --preset "$preset" >&2
+  fi
+  cmake --build --preset "$preset" -j "$(nproc)" >&2
+}
