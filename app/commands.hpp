@@ -11,6 +11,9 @@ using args = std::vector<std::string>;
 
 int run_check(const args& a);  // validate the knowledge, list errors and warnings
 int run_facts(const args& a);  // assert facts given on the command line, run, print outputs and why
+int run_ask(const args& a);    // one question, answered as a visitor would see it
+int run_chat(const args& a);   // a conversation in the terminal, or JSON lines with --json
+int run_test(const args& a);   // the knowledge's conversation tests
 
 std::string default_knowledge_dir();
 

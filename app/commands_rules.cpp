@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "advisor/engine/knowledge_check.hpp"
 #include "advisor/engine/session.hpp"
 #include "advisor/loader/knowledge_dir.hpp"
 #include "command_line.hpp"
@@ -67,7 +68,11 @@ int run_check(const args& a) {
     std::cerr << engine::to_string(base.errors());
     return 1;
   }
-  std::cout << engine::to_string((*base)->warnings());
+  auto diagnostics = (*base)->warnings();
+  auto deeper = engine::check_knowledge(**base);
+  diagnostics.insert(diagnostics.end(), deeper.begin(), deeper.end());
+  std::cout << engine::to_string(diagnostics);
+  if (engine::has_errors(diagnostics)) return 1;
   std::cout << "knowledge ok: " << (*base)->rule_count() << " rules\n";
   return 0;
 }

@@ -13,6 +13,13 @@ namespace {
 constexpr const char* usage = R"(usage: advisor COMMAND [options]
 
 commands:
+  ask TEXT   answer one question as a visitor would see it
+               --explain   add the facts understood and the rule chain behind each topic
+               --json      print the answer object
+               --context JSON   the previous answer's context, for a follow-up
+  chat       talk in the terminal (/reset starts over, /quit ends)
+               --json      read {"session": "ID", "text": "..."} lines, write one answer object per line
+  test       run the conversation tests in the knowledge's tests/ folder (--tests DIR for others)
   check   validate the knowledge: errors with file:line:column, then warnings
   run     assert facts, run the rules, print facts and outputs
             --fact "relation slot: value ..."   (repeatable)
@@ -35,6 +42,9 @@ int main(int argc, char** argv) {
   try {
     if (command == "check") return advisor::app::run_check(args);
     if (command == "run") return advisor::app::run_facts(args);
+    if (command == "ask") return advisor::app::run_ask(args);
+    if (command == "chat") return advisor::app::run_chat(args);
+    if (command == "test") return advisor::app::run_test(args);
     if (command == "--version") {
       std::cout << "advisor " << ADVISOR_VERSION << "\n";
       return 0;

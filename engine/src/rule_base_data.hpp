@@ -1,6 +1,7 @@
 #pragma once
 // Everything a compiled knowledge base holds. Built by the compiler, then frozen.
 
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -8,6 +9,7 @@
 #include "advisor/engine/status.hpp"
 #include "match/network.hpp"
 #include "match/symbol_table.hpp"
+#include "understand/model.hpp"
 
 namespace advisor::engine::detail {
 
@@ -21,6 +23,7 @@ struct rule_base_data {
   std::vector<rule_info> rules;
   std::vector<initial_fact> initial_facts;
   std::vector<diagnostic> warnings;
+  std::shared_ptr<const understanding_model> model;  // never null; empty without vocabulary
 
   std::uint32_t nil() const { return 0; }
   std::uint32_t find_relation(std::string_view name) const {

@@ -82,6 +82,32 @@ bool compare(const atom& a, detail::test_op op, const detail::operand& rhs, cons
   }
 }
 
+// The errors of naming facts from outside, the same from assert_fact, modify and prepared_fact.
+diagnostic unknown_relation_error(std::string_view name, const detail::rule_base_data& base) {
+  diagnostic d;
+  d.code = "knowledge.unknown_relation";
+  d.message = "unknown relation '" + std::string(name) + "'";
+  std::vector<std::string> names;
+  for (const auto& rel : base.relations) names.push_back(rel.name);
+  if (auto near = detail::nearest(name, names); !near.empty()) d.hint = "did you mean '" + near + "'?";
+  return d;
+}
+
+diagnostic unknown_slot_error(const detail::relation_info& rel, std::string_view slot) {
+  diagnostic d;
+  d.code = "knowledge.unknown_slot";
+  d.message = "relation '" + rel.name + "' has no slot '" + std::string(slot) + "'";
+  if (auto near = detail::nearest(slot, rel.slots); !near.empty()) d.hint = "did you mean '" + near + "'?";
+  return d;
+}
+
+diagnostic output_fact_error() {
+  diagnostic d;
+  d.code = "engine.output_fact";
+  d.message = "outputs come from rules (`emit`); they can't be asserted from outside";
+  return d;
+}
+
 }  // namespace
 
 struct session::impl {
@@ -108,6 +134,7 @@ struct session::impl {
   std::vector<std::uint8_t> bound;
   std::vector<std::uint32_t> undo;
   std::vector<fact_id> tuple;  // per pattern of the rule being joined
+  std::vector<fact_id> match_ids;  // per positive pattern, for add_match
   std::vector<fact_id> retract_queue;
   bool in_cascade = false;
 
@@ -434,9 +461,11 @@ struct session::impl {
 
   void add_match(std::uint32_t r) {
     const auto& rule = base.rules[r];
-    fact_id ids[64];
-    std::size_t n = std::min<std::size_t>(rule.positives.size(), 64);
-    for (std::size_t i = 0; i < n; ++i) ids[i] = tuple[rule.positives[i]];
+    // Every positive pattern's fact, however many: a match is told apart by all of them.
+    match_ids.clear();
+    for (auto p : rule.positives) match_ids.push_back(tuple[p]);
+    const fact_id* ids = match_ids.data();
+    const std::size_t n = match_ids.size();
     std::uint64_t h = match_hash(r, ids, n);
     auto existing = match_index.find(h, [&](std::uint32_t m) {
       return matches[m].rule == r && std::equal(ids, ids + n, tuple_pool.data() + matches[m].facts);
@@ -542,7 +571,7 @@ struct session::impl {
       if (report.fired == limit) {
         agenda.push_back({base.rules[matches[m].rule].salience, matches[m].seq, m});
         std::push_heap(agenda.begin(), agenda.end());
-        return loop_error(limit, recent);
+        return loop_error(limit, recent, matches[m].rule);
       }
       auto r = matches[m].rule;
       if (recent.size() == window) recent.erase(recent.begin());
@@ -553,7 +582,8 @@ struct session::impl {
     }
   }
 
-  diagnostic loop_error(std::size_t limit, const std::vector<std::uint32_t>& recent) const {
+  // `waiting` is the rule that would have fired next: named on its own when nothing fired at all.
+  diagnostic loop_error(std::size_t limit, const std::vector<std::uint32_t>& recent, std::uint32_t waiting) const {
     std::map<std::uint32_t, std::size_t> counts;
     for (auto r : recent) ++counts[r];
     std::vector<std::pair<std::size_t, std::uint32_t>> by_count;
@@ -563,6 +593,10 @@ struct session::impl {
     for (auto [c, r] : by_count) {
       if (!names.empty()) names += ", ";
       names += "'" + base.rules[r].name + "' (" + std::to_string(c) + " of the last " + std::to_string(recent.size()) + ")";
+    }
+    if (by_count.empty()) {
+      names = "'" + base.rules[waiting].name + "' (next to fire)";
+      by_count.emplace_back(0, waiting);
     }
     diagnostic d;
     d.code = "engine.firing_limit";
@@ -601,14 +635,7 @@ struct session::impl {
     std::vector<atom> vals(rel.slots.size(), atom::symbol(0));
     for (const auto& [name, v] : slots) {
       auto s = rel.slot_index(name);
-      if (s == no_index) {
-        diagnostic d;
-        d.code = "knowledge.unknown_slot";
-        d.message = "relation '" + rel.name + "' has no slot '" + name + "'";
-        auto near = detail::nearest(name, rel.slots);
-        if (!near.empty()) d.hint = "did you mean '" + near + "'?";
-        return d;
-      }
+      if (s == no_index) return unknown_slot_error(rel, name);
       vals[s] = to_atom(v);
     }
     return vals;
@@ -616,16 +643,7 @@ struct session::impl {
 
   result<std::uint32_t> resolve_relation(std::string_view name) const {
     auto r = base.find_relation(name);
-    if (r == no_index) {
-      diagnostic d;
-      d.code = "knowledge.unknown_relation";
-      d.message = "unknown relation '" + std::string(name) + "'";
-      std::vector<std::string> names;
-      for (const auto& rel : base.relations) names.push_back(rel.name);
-      auto near = detail::nearest(name, names);
-      if (!near.empty()) d.hint = "did you mean '" + near + "'?";
-      return d;
-    }
+    if (r == no_index) return unknown_relation_error(name, base);
     return r;
   }
 };
@@ -635,12 +653,8 @@ struct session::impl {
 result<prepared_fact> prepared_fact::make(const rule_base& base, std::string_view relation, const slot_values& slots) {
   const auto& data = base.data();
   auto r = data.find_relation(relation);
-  if (r == no_index) {
-    diagnostic d;
-    d.code = "knowledge.unknown_relation";
-    d.message = "unknown relation '" + std::string(relation) + "'";
-    return d;
-  }
+  if (r == no_index) return unknown_relation_error(relation, data);
+  if (r == detail::output_relation) return output_fact_error();
   prepared_fact p;
   p.base_ = &base;
   p.relation_ = r;
@@ -648,12 +662,7 @@ result<prepared_fact> prepared_fact::make(const rule_base& base, std::string_vie
   p.atoms_.assign(rel.slots.size(), atom::symbol(0));
   for (const auto& [name, v] : slots) {
     auto s = rel.slot_index(name);
-    if (s == no_index) {
-      diagnostic d;
-      d.code = "knowledge.unknown_slot";
-      d.message = "relation '" + rel.name + "' has no slot '" + name + "'";
-      return d;
-    }
+    if (s == no_index) return unknown_slot_error(rel, name);
     if (v.is_number()) {
       p.atoms_[s] = atom::number(v.number());
     } else if (auto id = data.symbols.find(v.text())) {
@@ -677,12 +686,7 @@ const rule_base& session::base() const { return *impl_->base_holder; }
 result<fact_id> session::assert_fact(std::string_view relation, const slot_values& slots) {
   auto r = impl_->resolve_relation(relation);
   if (!r) return r.errors();
-  if (*r == detail::output_relation) {
-    diagnostic d;
-    d.code = "engine.output_fact";
-    d.message = "outputs come from rules (`emit`); they can't be asserted from outside";
-    return d;
-  }
+  if (*r == detail::output_relation) return output_fact_error();
   auto vals = impl_->resolve_slots(*r, slots);
   if (!vals) return vals.errors();
   return impl_->assert_atoms(*r, vals->data(), true, no_index);
@@ -708,18 +712,14 @@ result<fact_id> session::modify(fact_id id, const slot_values& changes) {
     d.message = "fact " + std::to_string(id) + " is not in working memory";
     return d;
   }
-  auto& f = impl_->facts[id];
-  std::uint32_t relation = f.relation;
+  std::uint32_t relation = impl_->facts[id].relation;
+  // Changing an output from outside would be asserting one from outside.
+  if (relation == detail::output_relation) return output_fact_error();
   std::vector<atom> vals(impl_->values_of(id), impl_->values_of(id) + impl_->arity(relation));
   const auto& rel = impl_->base.relations[relation];
   for (const auto& [name, v] : changes) {
     auto s = rel.slot_index(name);
-    if (s == no_index) {
-      diagnostic d;
-      d.code = "knowledge.unknown_slot";
-      d.message = "relation '" + rel.name + "' has no slot '" + name + "'";
-      return d;
-    }
+    if (s == no_index) return unknown_slot_error(rel, name);
     vals[s] = impl_->to_atom(v);
   }
   impl_->retract_fact(id);

@@ -64,10 +64,47 @@ struct ast_relation {
   std::vector<ast_name> slots;
 };
 
+// Free text after `key:` on a line, as written (trimmed).
+struct ast_text {
+  std::string text;
+  source_pos pos;  // where the text starts
+};
+
+// concept NAME: terms  /  entity TYPE VALUE: terms  (an entity is a concept with a type)
+struct ast_concept {
+  ast_name name;
+  std::string entity_type;  // empty for a plain concept
+  std::vector<ast_text> terms;
+};
+
+struct ast_intent {
+  ast_name name;
+  std::optional<ast_text> ask;
+  std::vector<ast_text> examples;
+  std::vector<ast_text> cues;
+  bool follow_up = false;
+};
+
+struct ast_answer {
+  ast_name topic;
+  std::vector<ast_text> texts;
+  std::vector<ast_text> suggestions;
+};
+
+struct ast_setting {
+  ast_name name;
+  ast_text value;
+};
+
 struct ast_file {
   std::vector<ast_relation> relations;
   std::vector<ast_pattern> facts;
   std::vector<ast_rule> rules;
+  std::vector<ast_concept> concepts;
+  std::vector<ast_text> words;  // known words, one per entry
+  std::vector<ast_intent> intents;
+  std::vector<ast_answer> answers;
+  std::vector<ast_setting> settings;
 };
 
 }  // namespace advisor::engine::detail

@@ -10,6 +10,7 @@
 #include "lang/lexer.hpp"
 #include "lang/parser.hpp"
 #include "util/edit_distance.hpp"
+#include "understand/model_builder.hpp"
 #include "util/utf8.hpp"
 
 namespace advisor::engine::detail {
@@ -40,6 +41,10 @@ class compiler {
       for (auto& fact : file.facts) add_initial_fact(fact);
     for (auto& file : files)
       for (auto& rule : file.rules) add_rule(rule);
+    data_->model = build_model(files, *data_, [this](severity level, const source_pos& at, std::string code,
+                                                     std::string message, std::string hint) {
+      report(level, at, std::move(code), std::move(message), std::move(hint));
+    });
     warn_unused_relations();
     std::stable_sort(diagnostics_.begin(), diagnostics_.end(), [](const diagnostic& a, const diagnostic& b) {
       return std::tie(a.file, a.line, a.column) < std::tie(b.file, b.line, b.column);
@@ -89,9 +94,19 @@ class compiler {
     relation_info out;
     out.name = "output";
     out.slots = {"name", "value"};
+    out.builtin = true;
     data_->relation_by_name.emplace(out.name, output_relation);
     data_->relations.push_back(std::move(out));
     data_->relation_indexes.emplace_back();
+    for (const auto& b : understanding_relations()) {
+      relation_info rel;
+      rel.name = b.name;
+      rel.slots = b.slots;
+      rel.builtin = true;
+      data_->relation_by_name.emplace(rel.name, static_cast<std::uint32_t>(data_->relations.size()));
+      data_->relations.push_back(std::move(rel));
+      data_->relation_indexes.emplace_back();
+    }
   }
 
   void declare(const ast_relation& rel) {
@@ -103,8 +118,8 @@ class compiler {
     if (auto existing = data_->find_relation(rel.name.text); existing != no_index) {
       const auto& prev = data_->relations[existing];
       error(rel.name.pos, "knowledge.duplicate_relation", "relation '" + rel.name.text + "' is declared twice",
-            existing == output_relation ? "'output' is built in: rules fill it with `emit`"
-                                        : "the first declaration is at " + where(prev.pos));
+            prev.builtin ? "'" + prev.name + "' is built in; use it without declaring it"
+                         : "the first declaration is at " + where(prev.pos));
       return;
     }
     relation_info info;
@@ -482,11 +497,12 @@ class compiler {
   void warn_unused_relations() {
     // A relation no rule looks at is usually a leftover or a typo; its facts change nothing.
     std::set<std::uint32_t> asserted;
+    for (const auto& f : data_->initial_facts) asserted.insert(f.relation);  // data, e.g. for {studio.phone}
     for (const auto& r : data_->rules)
       for (const auto& a : r.actions) asserted.insert(a.relation);
     for (std::uint32_t i = 1; i < data_->relations.size(); ++i) {
       const auto& rel = data_->relations[i];
-      if (!rel.used_in_conditions && !asserted.count(i)) {
+      if (!rel.builtin && !rel.used_in_conditions && !asserted.count(i)) {
         report(severity::warning, rel.pos, "knowledge.unused_relation",
                "relation '" + rel.name + "' is declared but no rule uses it");
       }

@@ -10,7 +10,7 @@ bool is_word_byte(unsigned char c) {
   // Non-ASCII bytes are taken as letters so accented words work; UTF-8 validity is checked
   // separately by the compiler.
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '_' || c == '.' || c == '\'' || c == '/' || c == '+' || c == '&' || c >= 0x80;
+         c == '_' || c == '.' || c == '\'' || c == '/' || c == '+' || c == '&' || c == '~' || c >= 0x80;
 }
 
 bool parse_number(const std::string& text, double& out) {

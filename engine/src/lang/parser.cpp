@@ -8,7 +8,8 @@
 namespace advisor::engine::detail {
 namespace {
 
-constexpr std::string_view block_keywords[] = {"relation", "fact", "rule"};
+constexpr std::string_view block_keywords[] = {"relation", "fact",   "rule",   "concept", "entity",
+                                               "words",    "intent", "answer", "setting"};
 
 // One statement: the tokens of a line, or of several lines while a parenthesis is open.
 struct statement {
@@ -38,9 +39,22 @@ class parser {
         if (auto p = parse_pattern(false)) out.facts.push_back(std::move(*p));
       } else if (first.kind == token_kind::word && first.text == "rule") {
         s = parse_rule(s, out);
+      } else if (first.kind == token_kind::word && (first.text == "concept" || first.text == "entity")) {
+        parse_concept(statements_[s++], out);
+      } else if (first.kind == token_kind::word && first.text == "words") {
+        at_ = statements_[s].begin + 1;
+        end_ = statements_[s].end;
+        if (auto raw = raw_after_colon("`words:` followed by the words")) split_terms(*raw, out.words);
+        ++s;
+      } else if (first.kind == token_kind::word && first.text == "setting") {
+        parse_setting(statements_[s++], out);
+      } else if (first.kind == token_kind::word && first.text == "intent") {
+        s = parse_intent(s, out);
+      } else if (first.kind == token_kind::word && first.text == "answer") {
+        s = parse_answer(s, out);
       } else {
         error(first, "syntax.expected_block",
-              "expected a block to start here (`relation`, `fact` or `rule`), found " + show(first),
+              "expected a block to start here (relation, fact, rule, concept, entity, words, intent, answer or setting), found " + show(first),
               "every block starts at the beginning of a line with its keyword");
         ++s;
         while (s < statements_.size() && !starts_block(statements_[s])) ++s;
@@ -55,12 +69,14 @@ class parser {
     while (tokens_[i].kind != token_kind::end) {
       statement st;
       st.begin = i;
+      // Only a test's set, `?x in (a, b, ...)`, may run over several lines; free text never does.
+      const bool may_continue = tokens_[i].kind == token_kind::variable;
       int depth = 0;
       do {
         if (tokens_[i].kind == token_kind::lparen) ++depth;
         if (tokens_[i].kind == token_kind::rparen && depth > 0) --depth;
         ++i;
-      } while (tokens_[i].kind != token_kind::end && (!tokens_[i].starts_line || depth > 0));
+      } while (tokens_[i].kind != token_kind::end && (!tokens_[i].starts_line || (may_continue && depth > 0)));
       st.end = i;
       statements_.push_back(st);
     }
@@ -323,6 +339,141 @@ class parser {
       expect_line_end("`emit NAME VALUE`");
     }
     return a;
+  }
+
+  // The free text after the `:` that follows the cursor (which must be at the colon), to the end
+  // of the line, trimmed. Free text is taken as written: quotes, parentheses and # are literal.
+  std::optional<ast_text> raw_after_colon(std::string_view expected) {
+    if (done() || peek().kind != token_kind::colon) {
+      error(peek(), "syntax.expected_colon", "expected ':' here, then " + std::string(expected));
+      return std::nullopt;
+    }
+    const token& colon = peek();
+    at_ = end_;
+    std::string_view line = line_of(text_, colon.line);
+    auto start = static_cast<std::size_t>(colon.column);  // just past the colon
+    while (start < line.size() && (line[start] == ' ' || line[start] == '\t')) ++start;
+    std::size_t stop = line.size();
+    while (stop > start && (line[stop - 1] == ' ' || line[stop - 1] == '\t')) --stop;
+    if (start >= stop) {
+      error(colon, "syntax.empty_text", "nothing after ':'; expected " + std::string(expected));
+      return std::nullopt;
+    }
+    return ast_text{std::string(line.substr(start, stop - start)), {file_, colon.line, static_cast<int>(start) + 1}};
+  }
+
+  // "a, b c, d" -> terms with their own columns.
+  static void split_terms(const ast_text& raw, std::vector<ast_text>& out) {
+    std::size_t i = 0;
+    const std::string& t = raw.text;
+    while (i <= t.size()) {
+      std::size_t comma = t.find(',', i);
+      if (comma == std::string::npos) comma = t.size();
+      std::size_t a = i, b = comma;
+      while (a < b && (t[a] == ' ' || t[a] == '\t')) ++a;
+      while (b > a && (t[b - 1] == ' ' || t[b - 1] == '\t')) --b;
+      if (b > a) out.push_back({t.substr(a, b - a), {raw.pos.file, raw.pos.line, raw.pos.column + static_cast<int>(a)}});
+      i = comma + 1;
+    }
+  }
+
+  void parse_concept(const statement& st, ast_file& out) {
+    at_ = st.begin;
+    end_ = st.end;
+    const token& keyword = next();
+    ast_concept c;
+    if (keyword.text == "entity") {
+      auto type = parse_name("the entity's type (like `entity area eyes: eye, eyes`)");
+      if (!type) return;
+      c.entity_type = type->text;
+    }
+    auto name = parse_name(keyword.text == "entity" ? "the entity's value" : "the concept's name");
+    if (!name) return;
+    c.name = *name;
+    auto raw = raw_after_colon("the words and phrases it covers, separated by commas");
+    if (!raw) return;
+    split_terms(*raw, c.terms);
+    out.concepts.push_back(std::move(c));
+  }
+
+  void parse_setting(const statement& st, ast_file& out) {
+    at_ = st.begin + 1;
+    end_ = st.end;
+    auto name = parse_name("the setting's name");
+    if (!name) return;
+    auto raw = raw_after_colon("the setting's value");
+    if (!raw) return;
+    std::string& v = raw->text;
+    if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+    out.settings.push_back({*name, *raw});
+  }
+
+  // A block whose lines are `key: free text` (or a lone flag word); calls `on_line(key, text)`.
+  template <class OnLine>
+  std::size_t parse_text_block(std::size_t s, std::string_view what, ast_name& name, OnLine&& on_line) {
+    at_ = statements_[s].begin + 1;
+    end_ = statements_[s].end;
+    auto parsed = parse_name("the " + std::string(what) + "'s name");
+    if (parsed) {
+      name = *parsed;
+      expect_line_end("the " + std::string(what) + "'s name");
+    }
+    for (++s; s < statements_.size() && !starts_block(statements_[s]); ++s) {
+      at_ = statements_[s].begin;
+      end_ = statements_[s].end;
+      const token& key = next();
+      if (key.kind != token_kind::word) {
+        error(key, "syntax.expected_key", "expected a line like `example: ...` in this " + std::string(what) + ", found " + show(key));
+        continue;
+      }
+      on_line(key);
+    }
+    return s;
+  }
+
+  std::size_t parse_intent(std::size_t s, ast_file& out) {
+    ast_intent intent;
+    std::size_t next_s = parse_text_block(s, "intent", intent.name, [&](const token& key) {
+      if (key.text == "follow-up") {
+        intent.follow_up = true;
+        expect_line_end("`follow-up`");
+      } else if (key.text == "example" || key.text == "cue" || key.text == "ask") {
+        auto raw = raw_after_colon(key.text == "cue" ? "the words that must all appear" : "a question");
+        if (!raw) return;
+        if (key.text == "example") intent.examples.push_back(*raw);
+        if (key.text == "cue") intent.cues.push_back(*raw);
+        if (key.text == "ask") {
+          if (intent.ask) error(key, "syntax.duplicate_ask", "this intent already has an `ask:` line");
+          intent.ask = *raw;
+        }
+      } else {
+        error(key, "syntax.unknown_intent_line", "unknown line '" + key.text + "' in an intent",
+              "an intent has `ask:`, `example:` and `cue:` lines, and may be marked `follow-up`");
+      }
+    });
+    if (!intent.name.text.empty()) out.intents.push_back(std::move(intent));
+    return next_s;
+  }
+
+  std::size_t parse_answer(std::size_t s, ast_file& out) {
+    ast_answer answer;
+    std::size_t next_s = parse_text_block(s, "answer", answer.topic, [&](const token& key) {
+      if (key.text == "text" || key.text == "suggest") {
+        auto raw = raw_after_colon(key.text == "text" ? "the answer's text" : "a follow-up question");
+        if (!raw) return;
+        (key.text == "text" ? answer.texts : answer.suggestions).push_back(*raw);
+      } else {
+        error(key, "syntax.unknown_answer_line", "unknown line '" + key.text + "' in an answer",
+              "an answer has `text:` lines (joined into one paragraph) and `suggest:` lines");
+      }
+    });
+    if (!answer.topic.text.empty()) {
+      if (answer.texts.empty()) {
+        error(tokens_[statements_[s].begin], "syntax.empty_answer", "answer '" + answer.topic.text + "' has no `text:` line");
+      }
+      out.answers.push_back(std::move(answer));
+    }
+    return next_s;
   }
 
   // rule NAME, then its statements until the next block.

@@ -33,6 +33,7 @@ struct relation_info {
   std::vector<std::string> slots;
   source_pos pos;
   bool used_in_conditions = false;
+  bool builtin = false;
 
   std::uint32_t slot_index(std::string_view slot) const {
     for (std::uint32_t i = 0; i < slots.size(); ++i)
