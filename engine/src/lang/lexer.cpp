@@ -34,7 +34,7 @@ bool parse_number(const std::string& text, double& out) {
 
 }  // namespace
 
-std::vector<token> tokenize(std::string_view text) {
+std::vector<token> lex(std::string_view text) {
   std::vector<token> tokens;
   int line = 1;
   std::size_t line_start = 0;

@@ -20,7 +20,7 @@ struct token {
 };
 
 // Tokens of the whole text, ending with one `end` token. Comments (# to end of line) are dropped.
-std::vector<token> tokenize(std::string_view text);
+std::vector<token> lex(std::string_view text);
 
 // The text of one line (1-based), without its newline; empty when out of range.
 std::string_view line_of(std::string_view text, int line);

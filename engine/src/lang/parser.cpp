@@ -22,7 +22,7 @@ class parser {
   parser(std::uint32_t file, std::string_view file_name, std::string_view text,
          std::vector<diagnostic>& diagnostics)
       : file_(file), file_name_(file_name), text_(text), diagnostics_(diagnostics),
-        tokens_(tokenize(text)) {
+        tokens_(lex(text)) {
     split_statements();
   }
 
@@ -82,9 +82,11 @@ class parser {
     }
   }
 
+  // A block ends where a line starts, unindented, with a block keyword. Indented lines belong
+  // to the block above, so a rule's condition may mention the built-in `intent` or `entity`.
   bool starts_block(const statement& st) const {
     const token& t = tokens_[st.begin];
-    return t.kind == token_kind::word && is_block_keyword(t.text);
+    return t.kind == token_kind::word && t.column == 1 && is_block_keyword(t.text);
   }
 
   // --- token cursor within the current statement ---
