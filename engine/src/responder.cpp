@@ -109,7 +109,9 @@ class reply_builder {
     std::uint32_t memory = static_cast<std::uint32_t>(setting("entity-memory", default_entity_memory));
     std::vector<conversation_context::entity> entities;
     for (const auto& m : msg_->marks) {
-      if (m.concept_id == model_.negation || m.concept_id == model_.clause_break || m.concept_id == model_.filler) continue;
+      if (m.concept_id == model_.negation || m.concept_id == model_.clause_break || m.concept_id == model_.filler ||
+          m.concept_id == model_.conjunction)
+        continue;
       if (!mentioned.emplace(m.concept_id, m.negated).second) continue;
       const auto& c = model_.concepts[m.concept_id];
       assert_fact(s, "mention", {{"concept", value::symbol(c.name)}, {"negated", value::symbol(yes_no(m.negated))}});

@@ -28,7 +28,8 @@ std::vector<fs::path> knowledge_files(const fs::path& dir) {
       it.disable_recursion_pending();
       continue;
     }
-    if (it->is_regular_file() && it->path().extension() == ".rules") files.push_back(it->path());
+    if (it->is_regular_file() && (it->path().extension() == ".rules" || it->path().extension() == ".words"))
+      files.push_back(it->path());
   }
   std::sort(files.begin(), files.end());
   return files;

@@ -105,6 +105,7 @@ struct ast_file {
   std::vector<ast_intent> intents;
   std::vector<ast_answer> answers;
   std::vector<ast_setting> settings;
+  std::vector<std::string> dictionary;  // a *.words file: ordinary words of the language
 };
 
 }  // namespace advisor::engine::detail

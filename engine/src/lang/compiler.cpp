@@ -33,7 +33,12 @@ class compiler {
     for (std::uint32_t f = 0; f < sources_.size(); ++f) {
       data_->files.push_back(sources_[f].name);
       check_utf8(f);
-      files.push_back(parse(f, sources_[f].name, sources_[f].text, diagnostics_));
+      const std::string& name = sources_[f].name;
+      if (name.size() > 6 && name.compare(name.size() - 6, 6, ".words") == 0) {
+        files.push_back(read_word_list(sources_[f].text));
+      } else {
+        files.push_back(parse(f, name, sources_[f].text, diagnostics_));
+      }
     }
     for (auto& file : files)
       for (auto& rel : file.relations) declare(rel);
@@ -87,6 +92,22 @@ class compiler {
       }
     error({f, line, static_cast<int>(bad - line_start) + 1}, "knowledge.invalid_utf8",
           "this file is not valid UTF-8 text", "save the file as UTF-8 in your editor");
+  }
+
+  // A word list: one word per line, optionally followed by a count; # starts a comment.
+  static ast_file read_word_list(std::string_view text) {
+    ast_file out;
+    std::size_t i = 0;
+    while (i < text.size()) {
+      std::size_t end = text.find('\n', i);
+      if (end == std::string_view::npos) end = text.size();
+      std::string_view line = text.substr(i, end - i);
+      i = end + 1;
+      std::size_t word_end = line.find_first_of(" \t\r#");
+      std::string_view word = line.substr(0, word_end);
+      if (!word.empty()) out.dictionary.emplace_back(word);
+    }
+    return out;
   }
 
   // --- relations ---

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "match/network.hpp"
@@ -92,6 +93,10 @@ struct understanding_model {
   std::uint32_t negation = no_index;      // special concepts, when the knowledge defines them
   std::uint32_t clause_break = no_index;
   std::uint32_t filler = no_index;
+  std::uint32_t conjunction = no_index;
+
+  // Ordinary words of the language (from *.words files): never "corrected" into knowledge words.
+  std::unordered_set<std::string> dictionary;
 
   bool empty() const { return intents.empty() && concepts.empty() && answers.empty(); }
   std::optional<std::string> setting(const std::string& name) const {

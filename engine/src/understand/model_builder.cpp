@@ -85,6 +85,7 @@ class builder {
     model_->negation = special("negation");
     model_->clause_break = special("clause-break");
     model_->filler = special("filler");
+    model_->conjunction = special("conjunction");
   }
 
   std::string where(const source_pos& p) const {
@@ -92,8 +93,10 @@ class builder {
   }
 
   void add_words() {
-    for (const auto& file : files_)
+    for (const auto& file : files_) {
       for (const auto& w : file.words) stems_of(w.text);
+      model_->dictionary.insert(file.dictionary.begin(), file.dictionary.end());
+    }
   }
 
   std::vector<std::string> concept_names() const {
@@ -391,7 +394,7 @@ class builder {
         warn(a.pos, "knowledge.unused_answer", "no rule emits topic '" + topic + "', so this answer is never shown");
     }
     for (std::uint32_t c = 0; c < model_->concepts.size(); ++c) {
-      if (c == model_->negation || c == model_->clause_break || c == model_->filler) continue;
+      if (c == model_->negation || c == model_->clause_break || c == model_->filler || c == model_->conjunction) continue;
       if (!used_concepts_.count(c) && !used_in_examples(c))
         warn(model_->concepts[c].pos, "knowledge.unused_concept",
              "concept '" + model_->concepts[c].name + "' is not used by any rule, intent or other concept");

@@ -73,35 +73,54 @@ class marker {
   std::vector<std::pair<std::uint32_t, std::uint32_t>> work_;
 };
 
-// A negation word opens a scope that runs to the end of its clause: punctuation or a
-// clause-break word closes it. Marks that begin inside a scope are negated.
+// A negation word negates the first word after it that carries meaning (skipping filler), and
+// whatever concept starts there: "I don't want to pop them" negates pop, "these aren't touching
+// the bumps" negates touching, not bumps. A conjunction right after a negated word carries the
+// negation on ("no pain or redness"). Punctuation and clause breaks end it.
 void mark_negation(const understanding_model& model, prepared_message& msg) {
   if (model.negation == no_index) return;
-  std::vector<bool> opens(msg.words.size()), closes(msg.words.size());
-  std::vector<std::uint32_t> negation_end(msg.words.size(), 0);
+  const std::size_t n = msg.words.size();
+  std::vector<bool> negation(n), filler(n), breaks(n), conjunction(n);
+  std::vector<std::uint32_t> longest(n, 0);  // end of the longest mark starting at each word
   for (const auto& m : msg.marks) {
-    if (m.concept_id == model.negation) {
-      opens[m.begin] = true;
-      negation_end[m.begin] = std::max(negation_end[m.begin], m.end);
+    for (auto i = m.begin; i < m.end; ++i) {
+      if (m.concept_id == model.negation) negation[i] = true;
+      if (m.concept_id == model.filler) filler[i] = true;
+      if (m.concept_id == model.conjunction) conjunction[i] = true;
     }
-    if (m.concept_id == model.clause_break) closes[m.begin] = true;
+    if (m.concept_id == model.clause_break) breaks[m.begin] = true;
+    longest[m.begin] = std::max(longest[m.begin], m.end);
   }
-  bool negating = false;
-  std::uint32_t scope_from = 0;
-  for (std::uint32_t i = 0; i < msg.words.size(); ++i) {
-    if (msg.words[i].punct || closes[i]) negating = false;
-    if (negating && i >= scope_from) msg.words[i].negated = true;
-    if (opens[i]) {
-      negating = true;
-      scope_from = negation_end[i];
+  bool pending = false, after_negated = false;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    if (msg.words[i].punct || breaks[i]) {
+      pending = after_negated = false;
+      continue;
     }
+    if (negation[i]) {
+      pending = true;
+      after_negated = false;
+      continue;
+    }
+    if (after_negated && conjunction[i]) {
+      pending = true;
+      after_negated = false;
+      continue;
+    }
+    after_negated = false;
+    if (!pending || filler[i]) continue;
+    pending = false;
+    after_negated = true;
+    std::uint32_t end = std::max(i + 1, longest[i]);
+    for (auto j = i; j < end && j < n; ++j) msg.words[j].negated = true;
+    i = end - 1;
   }
   for (auto& m : msg.marks)
     if (m.concept_id != model.negation) m.negated = msg.words[m.begin].negated;
 }
 
 bool is_special(const understanding_model& model, std::uint32_t c) {
-  return c == model.negation || c == model.clause_break || c == model.filler;
+  return c == model.negation || c == model.clause_break || c == model.filler || c == model.conjunction;
 }
 
 void collect_features(const understanding_model& model, prepared_message& msg) {
@@ -111,8 +130,7 @@ void collect_features(const understanding_model& model, prepared_message& msg) {
   for (const auto& m : msg.marks) {
     for (auto i = m.begin; i < m.end; ++i) {
       msg.words[i].covered = true;
-      if (m.concept_id == model.filler || m.concept_id == model.negation || m.concept_id == model.clause_break)
-        filler[i] = true;
+      if (is_special(model, m.concept_id)) filler[i] = true;
     }
     if (is_special(model, m.concept_id)) continue;
     feature f = (m.negated ? feature_negated_concept : feature_concept) | m.concept_id;
@@ -151,7 +169,8 @@ prepared_message prepare_message(const understanding_model& model, std::string_v
     }
     w.text = std::move(token.text);
     auto known = model.stem_of_word.find(w.text);
-    if (known == model.stem_of_word.end() && correct_spelling && model.spelling && token.type == token_type::word) {
+    if (known == model.stem_of_word.end() && correct_spelling && model.spelling && token.type == token_type::word &&
+        !model.dictionary.count(w.text)) {
       if (auto fixed = model.spelling->correct(w.text)) {
         w.corrected = *fixed;
         known = model.stem_of_word.find(*fixed);

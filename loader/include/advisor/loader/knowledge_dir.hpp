@@ -10,8 +10,9 @@
 
 namespace advisor::loader {
 
-// Files a knowledge folder is made of: every *.rules file under `dir`, sorted by path, except
-// under tests/ (conversation tests are read separately).
+// Files a knowledge folder is made of: every *.rules file (the knowledge language) and *.words
+// file (word lists) under `dir`, sorted by path, except under tests/ (conversation tests are read
+// separately).
 std::vector<std::filesystem::path> knowledge_files(const std::filesystem::path& dir);
 
 // Reads every knowledge file (each at most max_file_bytes) and compiles them together.
