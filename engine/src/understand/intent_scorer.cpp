@@ -6,41 +6,46 @@
 namespace advisor::engine::detail {
 namespace {
 
-// How much unexplained message weight can cost a perfect example match: with 0.45, an example
-// fully present in a message that is two-thirds unrelated words scores about 0.7.
-constexpr double unexplained_penalty = 0.45;
+// An example's score is how much of it the message contains (coverage), discounted by how much
+// of the message's known content it leaves unexplained (precision over features some intent
+// knows), and by the share of words no intent knows at all (a message mostly about something
+// else). Cues skip coverage: all their terms present is a sure match.
+constexpr double precision_floor = 0.45;  // an example explaining none of the rest still keeps this share
+constexpr double unknown_penalty = 0.5;   // a message of nothing but unknown words loses this share
 
-double weight_of(const understanding_model& model, feature f) {
+double weight_of(const understanding_model& model, feature f, bool& known) {
   auto it = model.weights.find(f);
-  return it == model.weights.end() ? model.unknown_weight : it->second;
+  known = it != model.weights.end();
+  return known ? it->second : model.unknown_weight;
 }
 
 void score_features(const understanding_model& model, const std::vector<feature>& features,
                     std::vector<double>& best, std::unordered_map<std::uint64_t, double>& shared) {
   if (features.empty()) return;
   shared.clear();
-  double total = 0;
+  double known_total = 0, unknown_total = 0;
   for (auto f : features) {
-    double w = weight_of(model, f);
-    total += w;
+    bool known = false;
+    double w = weight_of(model, f, known);
+    (known ? known_total : unknown_total) += w;
     auto it = model.postings.find(f);
     if (it == model.postings.end()) continue;
     for (auto [intent, example] : it->second) shared[(std::uint64_t{intent} << 32) | example] += w;
   }
+  const double unknown_share = unknown_total / (known_total + unknown_total);
+  const double relevance = 1.0 - unknown_penalty * unknown_share;
   for (auto [key, w] : shared) {
     auto intent = static_cast<std::uint32_t>(key >> 32);
     const auto& e = model.intents[intent].examples[static_cast<std::uint32_t>(key & 0xFFFFFFFFu)];
     double coverage = w / e.weight;
-    double explained = w / total;
-    double s = coverage * (1.0 - unexplained_penalty * (1.0 - explained));
+    double precision = w / known_total;
+    double s = coverage * (precision_floor + (1.0 - precision_floor) * precision) * relevance;
     best[intent] = std::max(best[intent], s);
   }
   for (std::uint32_t i = 0; i < model.intents.size(); ++i) {
     for (const auto& cue : model.intents[i].cues) {
       if (!std::includes(features.begin(), features.end(), cue.begin(), cue.end())) continue;
-      double w = 0;
-      for (auto f : cue) w += weight_of(model, f);
-      best[i] = std::max(best[i], 0.9 + 0.1 * std::min(1.0, w / total));
+      best[i] = std::max(best[i], 0.9 * relevance + 0.1);
     }
   }
 }
