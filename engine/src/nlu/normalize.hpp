@@ -10,7 +10,7 @@ namespace advisor::engine::detail {
 
 // Normalizes free text typed by a user. Applied in this order:
 //   - reads at most 2 * max_bytes input bytes (cut at a code point boundary), so a 100 KB paste
-//     costs no more than a long question;
+//     costs no more than an 8 KB one;
 //   - invalid UTF-8 (stray, overlong, surrogate, truncated sequences) and control characters
 //     (C0, DEL, C1) become spaces;
 //   - Unicode NFKC, case folding, removal of default-ignorable characters (soft hyphen, zero-width

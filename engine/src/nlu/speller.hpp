@@ -31,7 +31,7 @@ namespace advisor::engine::detail {
 // Ties go to the more frequent word, then to one with the same first letter, then alphabetically.
 //
 // Words are compared by code point and must already be normalized (normalize_text()).
-// Memory: up to 29 index entries (about 24 bytes each) per vocabulary word, plus its letters.
+// Memory: about 600 bytes per vocabulary word (3 MB for 5,000 words).
 class speller {
  public:
   using vocabulary = std::vector<std::pair<std::string, std::uint32_t>>;
@@ -40,8 +40,8 @@ class speller {
   static constexpr std::size_t max_word_length = 32;
 
   // Builds the index. Duplicate words keep their highest frequency; empty words are ignored.
-  // Errors: throws std::bad_alloc. Complexity: O(words) time and memory (about 10 ms and 2 MB
-  // for 5,000 words).
+  // Errors: throws std::bad_alloc. Complexity: O(words) time and memory (about 15 ms for 5,000
+  // words).
   explicit speller(const vocabulary& words_with_frequency);
 
   // True when `word` is in the vocabulary, byte for byte. O(word.size()).
@@ -51,7 +51,8 @@ class speller {
   // is not valid UTF-8, or nothing in the vocabulary is close enough. A known word is never
   // changed. Before edit distance, doubled letters are tried collapsed ("soo" -> "so").
   // Errors: none besides std::bad_alloc for the result. Complexity: at most 29 hash probes, then
-  // O(n²) per candidate for n letters; no allocation except the result. About 1-5 µs.
+  // O(n²) per candidate for n letters; no allocation except the result. Typically 0.2-1.5 µs
+  // against 5,000 words; a known word costs one hash lookup.
   //
   // Example: speller({{"milia", 10}}).correct("mila") == "milia"
   std::optional<std::string> correct(std::string_view word) const;

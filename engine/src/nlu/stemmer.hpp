@@ -15,7 +15,7 @@ namespace advisor::engine::detail {
 //
 // Thread-safety: a Snowball stemmer keeps its working buffer inside the handle, so one object must
 // not be used by two threads at once. Give each session or worker thread its own; objects are
-// movable, not copyable. A moved-from stemmer returns words unchanged.
+// movable, not copyable. A moved-from stemmer only strips possessives.
 //
 // Cost: construction allocates the handle (one small malloc, well under a microsecond); stem() is
 // linear in the word, typically 0.1-0.5 µs, and allocates only the returned string.
