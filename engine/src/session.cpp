@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <stdexcept>
 #include <string>
 
 #include "match/flat_index.hpp"
@@ -693,6 +694,9 @@ result<fact_id> session::assert_fact(std::string_view relation, const slot_value
 }
 
 fact_id session::assert_fact(const prepared_fact& fact) {
+  // Its ids index another rule base's relations and symbols: asserting it would store nonsense.
+  if (fact.base_ != impl_->base_holder.get())
+    throw std::invalid_argument("prepared_fact used with a session of another rule base");
   if (fact.unresolved_.empty()) return impl_->assert_atoms(fact.relation_, fact.atoms_.data(), true, no_index);
   std::vector<atom> vals = fact.atoms_;
   for (const auto& [slot, v] : fact.unresolved_) vals[slot] = impl_->to_atom(v);
