@@ -18,8 +18,13 @@ std::string diagnostic::to_string() const {
   if (!source_line.empty() && column > 0) {
     out += "  " + source_line + "\n  ";
     // Keep tabs so the caret lines up under the same column as in the editor.
-    for (int i = 0; i + 1 < column && static_cast<std::size_t>(i) < source_line.size(); ++i)
-      out += source_line[static_cast<std::size_t>(i)] == '\t' ? '\t' : ' ';
+    // Columns count bytes; the caret pads one space per character (UTF-8 continuation bytes
+    // take no room of their own).
+    for (int i = 0; i + 1 < column && static_cast<std::size_t>(i) < source_line.size(); ++i) {
+      auto c = static_cast<unsigned char>(source_line[static_cast<std::size_t>(i)]);
+      if ((c & 0xC0) == 0x80) continue;
+      out += c == '\t' ? '\t' : ' ';
+    }
     out += "^\n";
   }
   if (!hint.empty()) out += "  hint: " + hint + "\n";

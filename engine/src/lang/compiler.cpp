@@ -264,7 +264,7 @@ class compiler {
     rule.pos = ast.name.pos;
     if (ast.salience) {
       double s = ast.salience->number;
-      if (s != static_cast<double>(static_cast<int>(s)) || s < -1e6 || s > 1e6) {
+      if (!(s >= -1e6 && s <= 1e6) || s != static_cast<double>(static_cast<int>(s))) {  // range first: the cast needs it
         error(ast.salience->pos, "knowledge.bad_salience", "salience must be a whole number between -1000000 and 1000000");
       } else {
         rule.salience = static_cast<int>(s);

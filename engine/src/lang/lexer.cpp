@@ -40,8 +40,9 @@ std::vector<token> lex(std::string_view text) {
   std::size_t line_start = 0;
   bool at_line_start = true;
   std::size_t i = 0;
-  auto push = [&](token_kind kind, std::string t, std::size_t begin) {
+  auto push = [&](token_kind kind, std::string t, std::size_t begin, std::size_t end) {
     token tok;
+    tok.length = static_cast<int>(end - begin);
     tok.kind = kind;
     tok.text = std::move(t);
     tok.line = line;
@@ -68,10 +69,10 @@ std::vector<token> lex(std::string_view text) {
     }
     std::size_t begin = i;
     switch (c) {
-      case ':': push(token_kind::colon, ":", begin); ++i; continue;
-      case ',': push(token_kind::comma, ",", begin); ++i; continue;
-      case '(': push(token_kind::lparen, "(", begin); ++i; continue;
-      case ')': push(token_kind::rparen, ")", begin); ++i; continue;
+      case ':': push(token_kind::colon, ":", begin, begin + 1); ++i; continue;
+      case ',': push(token_kind::comma, ",", begin, begin + 1); ++i; continue;
+      case '(': push(token_kind::lparen, "(", begin, begin + 1); ++i; continue;
+      case ')': push(token_kind::rparen, ")", begin, begin + 1); ++i; continue;
       default: break;
     }
     if (c == '=' || c == '<' || c == '>' || c == '!') {
@@ -79,9 +80,9 @@ std::vector<token> lex(std::string_view text) {
       if (i < text.size() && text[i] == '=') ++i;
       std::string op(text.substr(begin, i - begin));
       if (op == "!") {
-        push(token_kind::invalid, op, begin);
+        push(token_kind::invalid, op, begin, i);
       } else {
-        push(token_kind::op, op == "==" ? "=" : op, begin);
+        push(token_kind::op, op == "==" ? "=" : op, begin, i);
       }
       continue;
     }
@@ -104,16 +105,16 @@ std::vector<token> lex(std::string_view text) {
         contents += text[i++];
       }
       if (closed) {
-        push(token_kind::string, std::move(contents), begin);
+        push(token_kind::string, std::move(contents), begin, i);
       } else {
-        push(token_kind::invalid, "\"", begin);  // unterminated string
+        push(token_kind::invalid, "\"", begin, begin + 1);  // unterminated string
       }
       continue;
     }
     if (c == '?') {
       ++i;
       while (i < text.size() && is_word_byte(static_cast<unsigned char>(text[i]))) ++i;
-      push(token_kind::variable, std::string(text.substr(begin + 1, i - begin - 1)), begin);
+      push(token_kind::variable, std::string(text.substr(begin + 1, i - begin - 1)), begin, i);
       continue;
     }
     if (is_word_byte(c)) {
@@ -121,15 +122,15 @@ std::vector<token> lex(std::string_view text) {
       std::string word(text.substr(begin, i - begin));
       double n = 0;
       if (parse_number(word, n)) {
-        push(token_kind::number, std::move(word), begin);
+        push(token_kind::number, std::move(word), begin, i);
         tokens.back().number = n;
       } else {
-        push(token_kind::word, std::move(word), begin);
+        push(token_kind::word, std::move(word), begin, i);
       }
       continue;
     }
     ++i;
-    push(token_kind::invalid, std::string(1, static_cast<char>(c)), begin);
+    push(token_kind::invalid, std::string(1, static_cast<char>(c)), begin, i);
   }
   token end;
   end.kind = token_kind::end;

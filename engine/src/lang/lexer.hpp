@@ -16,6 +16,7 @@ struct token {
   double number = 0;
   int line = 0;
   int column = 0;
+  int length = 0;            // bytes it spans in the source (a string's quotes and escapes included)
   bool starts_line = false;  // first token on its line
 };
 

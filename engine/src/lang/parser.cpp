@@ -76,7 +76,8 @@ class parser {
         if (tokens_[i].kind == token_kind::lparen) ++depth;
         if (tokens_[i].kind == token_kind::rparen && depth > 0) --depth;
         ++i;
-      } while (tokens_[i].kind != token_kind::end && (!tokens_[i].starts_line || (may_continue && depth > 0)));
+      } while (tokens_[i].kind != token_kind::end &&
+               (!tokens_[i].starts_line || (may_continue && depth > 0 && continues_set(tokens_[i]))));
       st.end = i;
       statements_.push_back(st);
     }
@@ -84,6 +85,16 @@ class parser {
 
   // A block ends where a line starts, unindented, with a block keyword. Indented lines belong
   // to the block above, so a rule's condition may mention the built-in `intent` or `entity`.
+  // A line that starts like a statement of its own ends an unclosed set, so one missing ')'
+  // costs one error, not every rule after it.
+  static bool continues_set(const token& t) {
+    if (t.column == 1 || t.kind == token_kind::variable) return false;
+    if (t.kind != token_kind::word) return true;
+    for (auto w : {"when", "if", "then", "not", "add", "remember", "remove", "change", "emit", "priority", "salience"})
+      if (t.text == w) return false;
+    return true;
+  }
+
   bool starts_block(const statement& st) const {
     const token& t = tokens_[st.begin];
     return t.kind == token_kind::word && t.column == 1 && is_block_keyword(t.text);
@@ -98,8 +109,7 @@ class parser {
     const token& last = tokens_[end_ - 1];
     t = last;
     t.kind = token_kind::end;
-    t.column = last.column + static_cast<int>(last.text.size()) + (last.kind == token_kind::string ? 2 : 0) +
-               (last.kind == token_kind::variable ? 1 : 0);
+    t.column = last.column + last.length;
     return t;
   }
   const token& next() { return at_ < end_ ? tokens_[at_++] : line_end_token(); }
@@ -122,7 +132,7 @@ class parser {
     if (t.kind == token_kind::end) return "the end of the line";
     if (t.kind == token_kind::invalid) {
       if (t.text == "\"") return "a quoted text with no closing quote";
-      return "the character '" + t.text + "'";
+      return "'" + t.text + "' (a character the language doesn't use)";
     }
     if (t.kind == token_kind::variable) return "'?" + t.text + "'";
     if (t.kind == token_kind::string) return "\"" + t.text + "\"";
@@ -493,6 +503,7 @@ class parser {
       rule.name = {"", pos(header)};
     }
     enum class section { opening, when, then } in = section::opening;
+    int action_lines = 0;  // written, even if wrong: a wrong action is its own error
     for (++s; s < statements_.size() && !starts_block(statements_[s]); ++s) {
       at_ = statements_[s].begin;
       end_ = statements_[s].end;
@@ -518,6 +529,9 @@ class parser {
         if (v) {
           if (v->type != ast_value::kind::number) {
             error(tokens_[at_ - 1], "syntax.expected_number", "`" + first.text + "` takes a number, like `" + first.text + " 10`");
+          } else if (rule.salience) {
+            error(first, "syntax.duplicate_salience", "this rule already has a `" + first.text + "`",
+                  "keep one `" + first.text + "` line per rule");
           } else {
             rule.salience = *v;
           }
@@ -531,6 +545,7 @@ class parser {
           if (auto p = parse_pattern(negated)) rule.conditions.push_back({std::move(*p), {}});
         }
       } else if (in == section::then) {
+        ++action_lines;
         if (is_word && (first.text == "add" || first.text == "remember" || first.text == "remove" ||
                         first.text == "change" || first.text == "emit")) {
           if (auto a = parse_action()) rule.actions.push_back(std::move(*a));
@@ -547,7 +562,7 @@ class parser {
       if (!rule.has_then) {
         error(header, "syntax.missing_then", "rule '" + rule.name.text + "' has no `then` section",
               "add a line `then` followed by what the rule does");
-      } else if (rule.actions.empty()) {
+      } else if (action_lines == 0) {
         error(header, "syntax.empty_then", "rule '" + rule.name.text + "' does nothing after `then`");
       }
       out.rules.push_back(std::move(rule));
