@@ -22,6 +22,7 @@ struct rule_base_data {
   std::vector<alpha_node> alpha_nodes;
   std::vector<rule_info> rules;
   std::vector<initial_fact> initial_facts;
+  std::vector<std::uint32_t> rules_without_positives;  // they match once, on nothing, at start
   std::vector<diagnostic> warnings;
   std::shared_ptr<const understanding_model> model;  // never null; empty without vocabulary
 

@@ -19,6 +19,7 @@ using detail::no_index;
 namespace {
 
 constexpr std::uint32_t no_link = 0xFFFFFFFFu;
+constexpr std::uint8_t successor_many = detail::successor::many;
 
 struct fact_rec {
   std::uint32_t relation = 0;
@@ -137,6 +138,10 @@ struct session::impl {
   std::vector<fact_id> tuple;  // per pattern of the rule being joined
   std::vector<fact_id> match_ids;  // per positive pattern, for add_match
   std::vector<fact_id> retract_queue;
+  std::vector<std::uint32_t> assert_hits;   // propagate_assert's alpha nodes
+  std::vector<std::uint32_t> retract_hits;  // retract_one's
+  std::vector<atom> fire_vars, fire_vals;   // fire()'s
+  std::vector<fact_id> fire_matched;
   bool in_cascade = false;
 
   explicit impl(std::shared_ptr<const rule_base> b)
@@ -148,8 +153,7 @@ struct session::impl {
   void start() {
     for (const auto& f : base.initial_facts) assert_atoms(f.relation, f.values.data(), true, no_index);
     // Rules with no positive pattern match once, on nothing.
-    for (std::uint32_t r = 0; r < base.rules.size(); ++r)
-      if (base.rules[r].positives.empty()) full_join(r);
+    for (auto r : base.rules_without_positives) full_join(r);
   }
 
   void reset() {
@@ -286,23 +290,31 @@ struct session::impl {
     matches[support].added = push_link(f, matches[support].added);
   }
 
+  // Not re-entrant: asserting happens from outside or from fire(), never from inside a join or
+  // a retraction, so one scratch list serves every call.
   void propagate_assert(fact_id f) {
     const std::uint32_t relation = facts[f].relation;
-    std::vector<std::uint32_t> hit;
+    auto& hit = assert_hits;
+    hit.clear();
     for_each_alpha(relation, values_of(f), [&](std::uint32_t a) {
       if (alpha_memory[a].empty()) touched_alpha.push_back(a);
       alpha_memory[a].push_back(f);
       hit.push_back(a);
     });
-    for (auto a : hit) {
-      for (const auto& succ : base.alpha_nodes[a].successors) {
-        if (!facts[f].alive) return;  // retracted by an earlier consequence
-        const auto& rule = base.rules[succ.rule];
-        if (rule.patterns[succ.pattern].negated) {
+    for (std::size_t h = 0; h < hit.size(); ++h) {
+      for (const auto& succ : base.alpha_nodes[hit[h]].successors) {
+        if (succ.negated) {
           block_matches(succ.rule, succ.pattern, f);
-        } else {
-          seeded_join(succ.rule, succ.pattern, f);
+          if (!facts[f].alive) return;  // retracted by an earlier consequence
+          continue;
         }
+        // Most rules fed by this fact lack a fact for another pattern: skip them from the
+        // successor record alone.
+        if (succ.other_count != successor_many) {
+          if (succ.other_count > 0 && alpha_memory[succ.other_alpha[0]].empty()) continue;
+          if (succ.other_count > 1 && alpha_memory[succ.other_alpha[1]].empty()) continue;
+        }
+        seeded_join(succ.rule, succ.pattern, f);
       }
     }
   }
@@ -324,7 +336,8 @@ struct session::impl {
     auto& rec = facts[f];
     rec.alive = false;
     fact_index.erase(rec.hash, f);
-    std::vector<std::uint32_t> hit;
+    auto& hit = retract_hits;  // retractions run one at a time, in the cascade loop
+    hit.clear();
     for_each_alpha(rec.relation, values_of(f), [&](std::uint32_t a) {
       auto& mem = alpha_memory[a];
       mem.erase(std::find(mem.begin(), mem.end(), f));
@@ -332,9 +345,11 @@ struct session::impl {
     });
     for (auto l = rec.in_matches; l != no_link; l = links[l].next) invalidate(links[l].target);
     // A fact leaving a `not` pattern's memory may let its rule match again.
+    std::vector<std::uint32_t> unblocked;
     for (auto a : hit)
       for (const auto& succ : base.alpha_nodes[a].successors)
-        if (base.rules[succ.rule].patterns[succ.pattern].negated) full_join(succ.rule);
+        if (succ.negated) unblocked.push_back(succ.rule);
+    for (auto r : unblocked) full_join(r);
   }
 
   void invalidate(std::uint32_t m) {
@@ -531,9 +546,12 @@ struct session::impl {
     matches[m].fired = true;
     const auto& rule = base.rules[matches[m].rule];
     bind_match(m);
-    std::vector<atom> vars(bindings.begin(), bindings.begin() + static_cast<std::ptrdiff_t>(rule.var_names.size()));
-    std::vector<fact_id> matched(tuple);
-    std::vector<atom> vals;
+    // Copies: the actions below run joins that reuse the scratch bindings.
+    auto& vars = fire_vars;
+    vars.assign(bindings.begin(), bindings.begin() + static_cast<std::ptrdiff_t>(rule.var_names.size()));
+    auto& matched = fire_matched;
+    matched.assign(tuple.begin(), tuple.end());
+    auto& vals = fire_vals;
     for (const auto& action : rule.actions) {
       switch (action.kind) {
         case detail::action_kind::add:

@@ -283,8 +283,23 @@ class compiler {
     if (error_count() != errors_before) return;
     plan(rule);
     auto index = static_cast<std::uint32_t>(data_->rules.size());
-    for (std::uint32_t p = 0; p < rule.patterns.size(); ++p)
-      data_->alpha_nodes[rule.patterns[p].alpha].successors.push_back({index, p});
+    for (std::uint32_t p = 0; p < rule.patterns.size(); ++p) {
+      successor succ;
+      succ.rule = index;
+      succ.pattern = p;
+      succ.negated = rule.patterns[p].negated;
+      std::vector<std::uint32_t> others;
+      for (auto q : rule.positives)
+        if (q != p) others.push_back(rule.patterns[q].alpha);
+      if (others.size() > 2) {
+        succ.other_count = successor::many;
+      } else {
+        succ.other_count = static_cast<std::uint8_t>(others.size());
+        for (std::size_t i = 0; i < others.size(); ++i) succ.other_alpha[i] = others[i];
+      }
+      data_->alpha_nodes[rule.patterns[p].alpha].successors.push_back(succ);
+    }
+    if (rule.positives.empty()) data_->rules_without_positives.push_back(index);
     data_->rules.push_back(std::move(rule));
   }
 

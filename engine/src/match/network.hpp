@@ -60,9 +60,15 @@ struct alpha_test {
   std::uint32_t other_slot = no_index;  // set when comparing two slots of the same fact
 };
 
+// A rule pattern fed by an alpha node, with what a new fact needs to know to skip the rule
+// without touching it: most visits end here, so this record is all the hot loop reads.
 struct successor {
+  static constexpr std::uint8_t many = 0xFF;
   std::uint32_t rule = 0;
   std::uint32_t pattern = 0;  // index into rule_info::patterns
+  bool negated = false;
+  std::uint8_t other_count = 0;     // the rule's other positive patterns, or `many` when over 2
+  std::uint32_t other_alpha[2] = {};  // their alpha nodes (all must have facts for a match)
 };
 
 struct alpha_node {
