@@ -32,6 +32,19 @@ detail::stemmer& thread_stemmer() {
 
 std::string yes_no(bool b) { return b ? "yes" : "no"; }
 
+// A fresh working memory per question, without building one each time: each thread keeps the
+// session of the last rule base it answered with and resets it (cost proportional to what the
+// last question touched). After a reload the next question on the thread starts a new one.
+session& thread_session(const std::shared_ptr<const rule_base>& base) {
+  thread_local std::unique_ptr<session> cached;
+  if (cached && &cached->base() == base.get()) {
+    cached->reset();
+  } else {
+    cached = std::make_unique<session>(base);
+  }
+  return *cached;
+}
+
 // A topic the rules emitted, with what orders it: the emitting rule's salience, then the score
 // of the intent that rule matched (if any), then the order of emission.
 struct ranked_topic {
@@ -52,7 +65,7 @@ class reply_builder {
     msg_ = std::make_unique<detail::prepared_message>(
         detail::prepare_message(model_, text_, thread_stemmer(), true, responder::max_message_bytes));
     score();
-    session s(holder);
+    session& s = thread_session(holder);
     assert_facts(s);
     auto run = s.run();
     if (!run) {
@@ -94,16 +107,20 @@ class reply_builder {
     }
   }
 
-  void assert_fact(session& s, const char* relation, const slot_values& slots) {
+  std::optional<fact_id> assert_fact(session& s, const char* relation, const slot_values& slots) {
     auto id = s.assert_fact(relation, slots);
-    if (explain_ && id) out_.trace.facts.push_back(s.fact(*id)->to_string());
+    if (!id) return std::nullopt;
+    if (explain_) out_.trace.facts.push_back(s.fact(*id)->to_string());
+    return *id;
   }
 
   void assert_facts(session& s) {
     for (std::size_t i = 0; i < accepted_.size(); ++i) {
-      assert_fact(s, "intent", {{"name", value::symbol(accepted_[i].first)},
-                                {"score", std::round(accepted_[i].second * 1000) / 1000},
-                                {"rank", static_cast<int>(i + 1)}});
+      double score = std::round(accepted_[i].second * 1000) / 1000;
+      auto id = assert_fact(s, "intent", {{"name", value::symbol(accepted_[i].first)},
+                                          {"score", score},
+                                          {"rank", static_cast<int>(i + 1)}});
+      if (id) intent_facts_.emplace_back(*id, score);
     }
     std::set<std::pair<std::uint32_t, bool>> mentioned;
     std::uint32_t memory = static_cast<std::uint32_t>(setting("entity-memory", default_entity_memory));
@@ -151,16 +168,12 @@ class reply_builder {
       t.topic = o.val.is_number() ? o.val.to_string() : o.val.text();
       t.order = order++;
       t.id = o.id;
-      auto why = s.why(o.id);
-      if (why && !why->because.empty()) {
-        const auto& firing = why->because.front();
-        t.rule = firing.rule;
-        for (const auto& r : data_.rules)
-          if (r.name == t.rule) t.salience = r.salience;
-        for (const auto& m : firing.matched)
-          if (m.fact.relation == "intent")
-            if (const auto* score = m.fact.get("score"); score && score->is_number())
-              t.intent_score = std::max(t.intent_score, score->number());
+      if (auto d = s.derived_by(o.id)) {
+        t.rule = std::move(d->rule);
+        t.salience = d->salience;
+        for (auto id : d->matched)
+          for (const auto& [intent_fact, score] : intent_facts_)
+            if (intent_fact == id) t.intent_score = std::max(t.intent_score, score);
       }
       topics_.push_back(std::move(t));
     }
@@ -197,9 +210,8 @@ class reply_builder {
       auto dot = inside.find('.');
       std::string replacement;
       if (dot != std::string::npos) {
-        auto facts = s.facts(inside.substr(0, dot));
-        if (!facts.empty())
-          if (const auto* v = facts.front().get(inside.substr(dot + 1))) replacement = v->is_number() ? v->to_string() : v->text();
+        if (auto v = s.first_value(std::string_view(inside).substr(0, dot), std::string_view(inside).substr(dot + 1)))
+          replacement = v->is_number() ? v->to_string() : v->text();
       }
       out += replacement;
       i = close + 1;
@@ -291,6 +303,7 @@ class reply_builder {
   std::vector<std::pair<std::string, double>> accepted_;  // intents at or above the floor, best first
   double floor_ = default_floor;
   std::vector<ranked_topic> topics_;
+  std::vector<std::pair<fact_id, double>> intent_facts_;  // the intent facts asserted, with their scores
   answer out_;
 };
 

@@ -17,7 +17,12 @@ struct rule_base_data {
   std::vector<std::string> files;
   symbol_table symbols;  // symbols and strings; id 0 is nil
   std::vector<relation_info> relations;
-  std::unordered_map<std::string, std::uint32_t> relation_by_name;
+  // Transparent, so lookups by string_view allocate nothing.
+  struct name_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::uint32_t, name_hash, std::equal_to<>> relation_by_name;
   std::vector<relation_index> relation_indexes;  // per relation
   std::vector<alpha_node> alpha_nodes;
   std::vector<rule_info> rules;
@@ -28,7 +33,7 @@ struct rule_base_data {
 
   std::uint32_t nil() const { return 0; }
   std::uint32_t find_relation(std::string_view name) const {
-    auto it = relation_by_name.find(std::string(name));
+    auto it = relation_by_name.find(name);
     return it == relation_by_name.end() ? no_index : it->second;
   }
 };

@@ -814,6 +814,33 @@ std::optional<fact_id> session::find(std::string_view relation, const slot_value
   return f;
 }
 
+std::optional<derivation> session::derived_by(fact_id id) const {
+  if (!is_live(id)) return std::nullopt;
+  const auto& rec = impl_->facts[id];
+  std::uint32_t oldest = no_index;
+  for (auto l = rec.supports; l != no_link; l = impl_->links[l].next)
+    if (impl_->matches[impl_->links[l].target].alive) oldest = impl_->links[l].target;  // the list runs newest first
+  if (oldest == no_index) return std::nullopt;
+  const auto& m = impl_->matches[oldest];
+  const auto& rule = impl_->base.rules[m.rule];
+  derivation d;
+  d.rule = rule.name;
+  d.salience = rule.salience;
+  const fact_id* first = impl_->tuple_pool.data() + m.facts;
+  d.matched.assign(first, first + rule.positives.size());
+  return d;
+}
+
+std::optional<value> session::first_value(std::string_view relation, std::string_view slot) const {
+  auto r = impl_->base.find_relation(relation);
+  if (r == no_index) return std::nullopt;
+  auto s = impl_->base.relations[r].slot_index(slot);
+  if (s == no_index) return std::nullopt;
+  for (fact_id f = 0; f < impl_->facts.size(); ++f)
+    if (impl_->facts[f].alive && impl_->facts[f].relation == r) return impl_->to_value(impl_->values_of(f)[s]);
+  return std::nullopt;
+}
+
 std::optional<explanation> session::why(fact_id id) const {
   if (!is_live(id)) return std::nullopt;
   std::set<fact_id> path;

@@ -65,6 +65,13 @@ struct explanation {
   std::string to_string() const;  // an indented tree
 };
 
+// The rule firing a derived fact rests on (its oldest live support).
+struct derivation {
+  std::string rule;
+  int salience = 0;
+  std::vector<fact_id> matched;  // the facts the rule matched, in pattern order
+};
+
 struct run_report {
   std::size_t fired = 0;
   std::vector<std::string> rules_fired;  // in firing order
@@ -127,6 +134,11 @@ class session {
 
   // The chain of rule firings behind a fact or output, down to stated facts.
   std::optional<explanation> why(fact_id id) const;
+  // Just the firing a fact rests on, without explaining the facts it matched; empty for facts
+  // that were stated. Cheaper than why() when only the rule matters.
+  std::optional<derivation> derived_by(fact_id id) const;
+  // One slot of the first live fact of a relation (e.g. the studio's phone), if any.
+  std::optional<value> first_value(std::string_view relation, std::string_view slot) const;
 
   const rule_base& base() const;
 
