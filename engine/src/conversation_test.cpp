@@ -122,8 +122,7 @@ conversation_report run_conversations(const responder& r, const std::vector<conv
     for (const auto& turn : c.turns) {
       auto a = r.ask(turn.visitor, context);
       context = a.context;
-      for (const auto& rule : a.rules)
-        if (!rule.empty()) report.rules_fired.insert(rule);
+      report.rules_fired.insert(a.rules_fired.begin(), a.rules_fired.end());
       report.topics_seen.insert(a.topics.begin(), a.topics.end());
       std::vector<std::string> problems;
       if (turn.exact) {

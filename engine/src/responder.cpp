@@ -68,6 +68,7 @@ class reply_builder {
     session& s = thread_session(holder);
     assert_facts(s);
     auto run = s.run();
+    if (run) out_.rules_fired = std::move(run->rules_fired);
     if (!run) {
       // A looping rule base must not take the conversation down: answer as if nothing matched.
       if (explain_) out_.trace.facts.push_back("rules stopped: " + run.errors().front().message);

@@ -46,6 +46,7 @@ struct answer {
   std::string text;
   std::vector<std::string> topics;  // most relevant first
   std::vector<std::string> rules;   // the rule behind each topic, same order
+  std::vector<std::string> rules_fired;  // every rule that fired, in order (not sent on the wire)
   std::vector<std::string> suggestions;
   double confidence = 0;
   bool clarifying = false;  // asks which of two readings was meant
