@@ -310,11 +310,12 @@ struct session::impl {
         }
         // Most rules fed by this fact lack a fact for another pattern: skip them from the
         // successor record alone.
-        if (succ.other_count != successor_many) {
+        const bool known = succ.other_count != successor_many;
+        if (known) {
           if (succ.other_count > 0 && alpha_memory[succ.other_alpha[0]].empty()) continue;
           if (succ.other_count > 1 && alpha_memory[succ.other_alpha[1]].empty()) continue;
         }
-        seeded_join(succ.rule, succ.pattern, f);
+        seeded_join(succ.rule, succ.pattern, f, known);
       }
     }
   }
@@ -425,11 +426,13 @@ struct session::impl {
     return true;
   }
 
-  void seeded_join(std::uint32_t r, std::uint32_t seed_pattern, fact_id seed) {
+  // `prechecked`: the caller already knows every other positive pattern has candidates.
+  void seeded_join(std::uint32_t r, std::uint32_t seed_pattern, fact_id seed, bool prechecked) {
     const auto& rule = base.rules[r];
     // Cheap rejection: every other positive pattern needs at least one candidate.
-    for (auto p : rule.positives)
-      if (p != seed_pattern && alpha_memory[rule.patterns[p].alpha].empty()) return;
+    if (!prechecked)
+      for (auto p : rule.positives)
+        if (p != seed_pattern && alpha_memory[rule.patterns[p].alpha].empty()) return;
     prepare_scratch(rule);
     const auto& plan = rule.seeded[seed_pattern];
     if (!tests_pass(rule, plan.pre_tests) || !negations_clear(rule, plan.pre_negations)) return;
