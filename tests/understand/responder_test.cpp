@@ -192,3 +192,30 @@ setting clarify: Did you mean one of these?
 
 }  // namespace
 }  // namespace advisor::engine
+
+namespace advisor::engine {
+namespace {
+
+// Regression: a concept referenced after other words in a term ("white ~bump") never matched,
+// because words were marked left to right.
+TEST(Responder, ConceptsInsideATermMatchWhereverTheyStand) {
+  auto base = compile_knowledge("k.rules", R"(concept bump: bump, dot
+concept milia: white ~bump, ~bump cluster
+intent what
+  example: what is milia
+rule r
+  when
+    mention concept: milia
+  then
+    emit topic what
+answer what
+  text: Milia.
+)");
+  ASSERT_TRUE(base) << to_string(base.errors());
+  responder r(*base);
+  EXPECT_EQ(r.ask("a tiny white bump").topics, std::vector<std::string>{"what"});
+  EXPECT_EQ(r.ask("a dot cluster").topics, std::vector<std::string>{"what"});
+}
+
+}  // namespace
+}  // namespace advisor::engine

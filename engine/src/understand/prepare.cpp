@@ -11,26 +11,27 @@ namespace advisor::engine::detail {
 namespace {
 
 // Finds every concept phrase in the words. Terms are indexed by their first element; a concept
-// found at a position may complete terms that start with that concept (`little white ~bump`), so
+// found at a position may complete terms that start with that concept (`~bump on ~eyes`), so
 // newly found marks go through a worklist until nothing new appears.
 class marker {
  public:
   marker(const understanding_model& model, prepared_message& msg)
       : model_(model), msg_(msg), starts_(msg.words.size()) {}
 
+  // Right to left: when a term starting at a word needs a concept further on ("white ~bump"),
+  // every mark further on is already there.
   void run() {
-    for (std::uint32_t i = 0; i < msg_.words.size(); ++i) {
+    for (auto i = static_cast<std::uint32_t>(msg_.words.size()); i-- > 0;) {
       if (msg_.words[i].punct) continue;
-      auto it = model_.terms_by_first_stem.find(msg_.words[i].stem);
-      if (it == model_.terms_by_first_stem.end()) continue;
-      for (auto t : it->second) match(t, i);
-    }
-    while (!work_.empty()) {
-      auto [concept_id, at] = work_.back();
-      work_.pop_back();
-      auto it = model_.terms_by_first_concept.find(concept_id);
-      if (it == model_.terms_by_first_concept.end()) continue;
-      for (auto t : it->second) match(t, at);
+      if (auto it = model_.terms_by_first_stem.find(msg_.words[i].stem); it != model_.terms_by_first_stem.end())
+        for (auto t : it->second) match(t, i);
+      while (!work_.empty()) {  // marks found here, all starting at i
+        auto [concept_id, at] = work_.back();
+        work_.pop_back();
+        auto it = model_.terms_by_first_concept.find(concept_id);
+        if (it == model_.terms_by_first_concept.end()) continue;
+        for (auto t : it->second) match(t, at);
+      }
     }
   }
 
