@@ -45,6 +45,29 @@ session& thread_session(const std::shared_ptr<const rule_base>& base) {
   return *cached;
 }
 
+// {relation.slot}: the slot of the first such fact, as plain text.
+std::string fill_placeholders(const session& s, const std::string& text) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    auto open = text.find('{', i);
+    auto close = open == std::string::npos ? open : text.find('}', open);
+    if (close == std::string::npos) {
+      out += text.substr(i);
+      break;
+    }
+    out += text.substr(i, open - i);
+    std::string inside = text.substr(open + 1, close - open - 1);
+    auto dot = inside.find('.');
+    if (dot != std::string::npos) {
+      if (auto v = s.first_value(std::string_view(inside).substr(0, dot), std::string_view(inside).substr(dot + 1)))
+        out += v->is_number() ? v->to_string() : v->text();
+    }
+    i = close + 1;
+  }
+  return out;
+}
+
 // A topic the rules emitted, with what orders it: the emitting rule's salience, then the score
 // of the intent that rule matched (if any), then the order of emission.
 struct ranked_topic {
@@ -195,31 +218,6 @@ class reply_builder {
         if (auto why = s.why(t.id)) out_.trace.chains.push_back(why->to_string());
   }
 
-  // {relation.slot}: the slot of the first such fact, as plain text.
-  std::string fill(const session& s, const std::string& text) const {
-    std::string out;
-    std::size_t i = 0;
-    while (i < text.size()) {
-      auto open = text.find('{', i);
-      auto close = open == std::string::npos ? open : text.find('}', open);
-      if (close == std::string::npos) {
-        out += text.substr(i);
-        break;
-      }
-      out += text.substr(i, open - i);
-      std::string inside = text.substr(open + 1, close - open - 1);
-      auto dot = inside.find('.');
-      std::string replacement;
-      if (dot != std::string::npos) {
-        if (auto v = s.first_value(std::string_view(inside).substr(0, dot), std::string_view(inside).substr(dot + 1)))
-          replacement = v->is_number() ? v->to_string() : v->text();
-      }
-      out += replacement;
-      i = close + 1;
-    }
-    return out;
-  }
-
   void compose(const session& s) {
     std::string fallback = model_.setting("fallback-topic").value_or("fallback");
     double top_score = scores_.empty() ? 0.0 : scores_.front().score;
@@ -252,7 +250,7 @@ class reply_builder {
         auto it = model_.answers.find(topic);
         if (it == model_.answers.end()) continue;
         if (!out_.text.empty()) out_.text += "\n\n";
-        out_.text += fill(s, it->second.text);
+        out_.text += fill_placeholders(s, it->second.text);
       }
       suggest();
     }
@@ -318,9 +316,14 @@ answer responder::ask(std::string_view text, const conversation_context& context
 
 greeting responder::hello() const {
   const auto& model = *base_->data().model;
+  session s(base_);  // the initial facts, for placeholders like {studio.phone}
   greeting g;
-  g.text = model.setting("hello").value_or("");
+  g.text = fill_placeholders(s, model.setting("hello").value_or(""));
   if (auto it = model.list_settings.find("hello-suggestion"); it != model.list_settings.end()) g.suggestions = it->second;
+  constexpr std::string_view prefix = "contact-";
+  for (const auto& [name, value] : model.settings)
+    if (name.compare(0, prefix.size(), prefix) == 0)
+      g.contact.emplace_back(name.substr(prefix.size()), fill_placeholders(s, value));
   return g;
 }
 

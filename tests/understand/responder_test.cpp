@@ -219,3 +219,23 @@ answer what
 
 }  // namespace
 }  // namespace advisor::engine
+
+namespace advisor::engine {
+namespace {
+
+TEST(Responder, HelloCarriesTheContactWithPlaceholdersFilled) {
+  auto base = compile_knowledge("k.rules", R"(relation shop: name, phone
+fact shop name: "Green Thumb" phone: "555-0100"
+setting hello: Welcome to {shop.name}!
+setting contact-phone: {shop.phone}
+setting contact-name: {shop.name}
+)");
+  ASSERT_TRUE(base) << to_string(base.errors());
+  auto g = responder(*base).hello();
+  EXPECT_EQ(g.text, "Welcome to Green Thumb!");
+  using pair = std::pair<std::string, std::string>;
+  EXPECT_EQ(g.contact, (std::vector<pair>{{"name", "Green Thumb"}, {"phone", "555-0100"}}));
+}
+
+}  // namespace
+}  // namespace advisor::engine

@@ -299,12 +299,14 @@ class builder {
     for (const auto& file : files_)
       for (const auto& s : file.settings) {
         const std::string& name = s.name.text;
-        bool known = std::find(std::begin(known_settings), std::end(known_settings), name) != std::end(known_settings);
+        bool known = std::find(std::begin(known_settings), std::end(known_settings), name) != std::end(known_settings) ||
+                     name.rfind("contact-", 0) == 0;  // contact-phone, contact-email...: for the chat's "reach us" link
         if (!known) {
           std::vector<std::string> names(std::begin(known_settings), std::end(known_settings));
           warn(s.name.pos, "knowledge.unknown_setting", "unknown setting '" + name + "'", did_you_mean(name, names));
           continue;
         }
+        check_placeholders(s.value);
         bool is_list = std::find(std::begin(list_settings), std::end(list_settings), name) != std::end(list_settings);
         if (is_list) {
           model_->list_settings[name].push_back(s.value.text);

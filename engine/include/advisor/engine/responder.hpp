@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "advisor/engine/answer.hpp"
@@ -24,6 +25,9 @@ namespace advisor::engine {
 struct greeting {
   std::string text;
   std::vector<std::string> suggestions;
+  // How to reach a person, from the knowledge's `contact-NAME` settings (e.g. contact-phone):
+  // (NAME, value) pairs in name order, placeholders filled.
+  std::vector<std::pair<std::string, std::string>> contact;
 };
 
 class responder {
