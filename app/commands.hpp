@@ -14,6 +14,7 @@ int run_facts(const args& a);  // assert facts given on the command line, run, p
 int run_ask(const args& a);    // one question, answered as a visitor would see it
 int run_chat(const args& a);   // a conversation in the terminal, or JSON lines with --json
 int run_test(const args& a);   // the knowledge's conversation tests
+int run_serve(const args& a);  // the chat server (WebSocket, chat page, /healthz, /metrics)
 
 std::string default_knowledge_dir();
 

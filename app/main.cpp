@@ -20,6 +20,9 @@ commands:
   chat       talk in the terminal (/reset starts over, /quit ends)
                --json      read {"session": "ID", "text": "..."} lines, write one answer object per line
   test       run the conversation tests in the knowledge's tests/ folder (--tests DIR for others)
+  serve      the chat server: the page, the widget and the /chat WebSocket on one port
+               --host ADDR --port N --web-root DIR --allowed-origins A,B --threads N ...
+               (advisor serve --help lists every option and its environment variable)
   check   validate the knowledge: errors with file:line:column, then warnings
   run     assert facts, run the rules, print facts and outputs
             --fact "relation slot: value ..."   (repeatable)
@@ -45,6 +48,7 @@ int main(int argc, char** argv) {
     if (command == "ask") return advisor::app::run_ask(args);
     if (command == "chat") return advisor::app::run_chat(args);
     if (command == "test") return advisor::app::run_test(args);
+    if (command == "serve") return advisor::app::run_serve(args);
     if (command == "--version") {
       std::cout << "advisor " << ADVISOR_VERSION << "\n";
       return 0;

@@ -11,7 +11,8 @@ debian_packages=(
   build-essential cmake ninja-build pkg-config python3
   libboost1.81-dev libspdlog-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libstemmer-dev libutf8proc-dev
+  libstemmer-dev libutf8proc-dev zlib1g-dev
+  chromium
 )
 
 install_missing_packages() {
@@ -28,10 +29,30 @@ install_missing_packages() {
   fi
 }
 
+# Node and npm for the browser tests (tests/web), from Debian only when missing: a machine may already
+# have a Node that brings its own npm, which Debian's npm package would conflict with.
+node_packages() {
+  command -v node >/dev/null 2>&1 || echo nodejs
+  command -v npm >/dev/null 2>&1 || echo npm
+}
+
+# The browser tests' npm packages (playwright-core, axe-core, pinned by tests/web/package-lock.json),
+# installed again only when the lock file has changed since the last install.
+install_web_test_packages() {
+  local dir="$root/tests/web" stamp="$root/tests/web/node_modules/.installed-lock.json"
+  [ -f "$dir/package-lock.json" ] || return 0
+  cmp -s "$dir/package-lock.json" "$stamp" && return 0
+  echo "setup: installing the browser tests' npm packages" >&2
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >&2)
+  cp "$dir/package-lock.json" "$stamp"
+}
+
 # setup_build PRESET: configure (once) and build the preset's tree under build/PRESET.
 setup_build() {
   local preset=$1
-  install_missing_packages
+  # shellcheck disable=SC2046 # node_packages prints zero to two package names
+  install_missing_packages $(node_packages)
+  install_web_test_packages
   cd "$root"
   if [ ! -f "build/$preset/CMakeCache.txt" ]; then
     cmake --preset "$preset" >&2

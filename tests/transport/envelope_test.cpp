@@ -1,0 +1,89 @@
+// The chat envelope, byte by byte: what check_envelope() accepts and every error it names.
+
+#include "envelope.hpp"
+
+#include <gtest/gtest.h>
+
+namespace advisor::transport {
+namespace {
+
+TEST(envelope, accepts_a_well_formed_ask) {
+  auto e = check_envelope(R"({"type":"ask","id":"q1","text":"can I pop them?","context":{"turn":1}})", true, 4096);
+  ASSERT_TRUE(e.ok()) << e.code << ": " << e.message;
+  EXPECT_EQ(e.id, "q1");
+  EXPECT_EQ(e.text, "can I pop them?");
+}
+
+TEST(envelope, context_may_be_absent_or_null) {
+  EXPECT_TRUE(check_envelope(R"({"type":"ask","id":"a","text":"x"})", true, 4096).ok());
+  EXPECT_TRUE(check_envelope(R"({"type":"ask","id":"a","text":"x","context":null})", true, 4096).ok());
+}
+
+struct bad_case {
+  const char* payload;
+  bool text;
+  const char* code;
+  const char* message;
+};
+
+class envelope_errors : public ::testing::TestWithParam<bad_case> {};
+
+TEST_P(envelope_errors, names_the_problem) {
+  const auto& c = GetParam();
+  auto e = check_envelope(c.payload, c.text, 64);
+  EXPECT_EQ(e.code, c.code);
+  EXPECT_EQ(e.message, c.message);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    cases, envelope_errors,
+    ::testing::Values(
+        bad_case{R"({"type":"ask","id":"a","text":"x"})", false, "not_text",
+                 "binary frames are not accepted: send JSON as text"},
+        bad_case{R"({"type":"ask","id":"a","text":"this text is far too long for a limit of sixty-four"})", true,
+                 "too_long", "message is 84 bytes, the limit is 64"},
+        bad_case{"{\"text\":\"\xC3\x28\"}", true, "bad_utf8", "message is not valid UTF-8"},
+        bad_case{"{\"type\":", true, "bad_json", "message is not valid JSON"},
+        bad_case{"[1,2]", true, "bad_json", "message must be a JSON object"},
+        bad_case{R"({"type":"ask","text":"x"})", true, "bad_id", "\"id\" must be a string of 1 to 64 bytes"},
+        bad_case{R"({"type":"ask","id":7,"text":"x"})", true, "bad_id", "\"id\" must be a string of 1 to 64 bytes"},
+        bad_case{R"({"type":"ask","id":"","text":"x"})", true, "bad_id", "\"id\" must be a string of 1 to 64 bytes"},
+        bad_case{R"({"type":"tell","id":"a","text":"x"})", true, "bad_type", "\"type\" must be \"ask\""},
+        bad_case{R"({"id":"a","text":"x"})", true, "bad_type", "\"type\" must be \"ask\""},
+        bad_case{R"({"type":"ask","id":"a","text":""})", true, "bad_text", "\"text\" must be a non-empty string"},
+        bad_case{R"({"type":"ask","id":"a","text":5})", true, "bad_text", "\"text\" must be a non-empty string"},
+        bad_case{R"({"type":"ask","id":"a","text":"x","context":[1]})", true, "bad_context",
+                 "\"context\" must be an object: the previous answer's context"}),
+    [](const ::testing::TestParamInfo<bad_case>& param_info) {
+      return std::string(param_info.param.code) + "_" + std::to_string(param_info.index);
+    });
+
+TEST(envelope, errors_after_the_id_carry_it) {
+  auto e = check_envelope(R"({"type":"nope","id":"q9"})", true, 4096);
+  EXPECT_EQ(e.code, "bad_type");
+  EXPECT_EQ(e.id, "q9");
+  EXPECT_TRUE(check_envelope("{", true, 4096).id.is_null());
+}
+
+TEST(utf8, accepts_every_valid_form) {
+  EXPECT_TRUE(valid_utf8(""));
+  EXPECT_TRUE(valid_utf8("plain ascii"));
+  EXPECT_TRUE(valid_utf8("caf\xC3\xA9"));           // é
+  EXPECT_TRUE(valid_utf8("\xE2\x82\xAC"));           // €
+  EXPECT_TRUE(valid_utf8("\xF0\x9F\x98\x80"));       // 😀
+  EXPECT_TRUE(valid_utf8("\xF4\x8F\xBF\xBF"));       // U+10FFFF
+}
+
+TEST(utf8, rejects_malformed_overlong_surrogate_and_out_of_range) {
+  EXPECT_FALSE(valid_utf8("\x80"));              // continuation first
+  EXPECT_FALSE(valid_utf8("\xC3"));              // truncated
+  EXPECT_FALSE(valid_utf8("\xC0\xAF"));          // overlong '/'
+  EXPECT_FALSE(valid_utf8("\xE0\x80\xAF"));      // overlong, three bytes
+  EXPECT_FALSE(valid_utf8("\xED\xA0\x80"));      // surrogate U+D800
+  EXPECT_FALSE(valid_utf8("\xF4\x90\x80\x80"));  // U+110000
+  EXPECT_FALSE(valid_utf8("\xFF"));
+  EXPECT_FALSE(valid_utf8("\xE2\x82"));          // truncated at the end
+}
+
+}  // namespace
+}  // namespace advisor::transport

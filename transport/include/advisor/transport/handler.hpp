@@ -1,0 +1,45 @@
+#pragma once
+// What the chat server asks of the application. The transport owns the wire: it checks every
+// message's envelope (size, UTF-8, JSON, `type`, `id`, rate) and answers bad ones with error frames
+// itself, so a handler only ever sees a well-formed question.
+//
+// Thread-safety: the server calls a handler from all its threads at once, so every member must be
+// safe to call concurrently. Calls never overlap for one connection. A handler must outlive the
+// server it is given to. Exceptions thrown by ask() become an `internal` error frame for that one
+// message; hello() and the others should not throw (a throw closes that connection or request).
+
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace advisor::transport {
+
+// One visitor question, as it arrived in {"type": "ask", "id": ..., "text": ..., "context": ...}.
+// The views are valid for the duration of the call only.
+struct question {
+  std::string_view id;    // 1 to 64 bytes, chosen by the client
+  std::string_view text;  // valid UTF-8, at most config::max_message_bytes
+  // The client's `context` member, untrusted: any JSON value, null when absent.
+  const nlohmann::json& context;
+};
+
+class handler {
+ public:
+  virtual ~handler() = default;
+
+  // Members of the frame sent when a WebSocket opens, besides "type": "hello" (e.g. "version",
+  // "text", "suggestions").
+  virtual nlohmann::json hello() = 0;
+
+  // Members of the answer frame, besides "type": "answer" and "id" (which the server sets).
+  virtual nlohmann::json ask(const question& q) = 0;
+
+  // Members added to the /healthz body (the server adds "status" and "uptime_seconds").
+  virtual nlohmann::json health() { return nlohmann::json::object(); }
+
+  // Appends Prometheus text-format metrics of the application to `out` (the server writes its own).
+  virtual void write_metrics(std::string& out) { (void)out; }
+};
+
+}  // namespace advisor::transport

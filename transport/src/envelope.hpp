@@ -1,0 +1,35 @@
+#pragma once
+// Checks one incoming WebSocket message against the chat protocol's envelope:
+//   {"type": "ask", "id": "q1", "text": "...", "context": {...}}
+// A pure function of the bytes, so it is unit-tested and fuzzed on its own.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace advisor::transport {
+
+// True when `s` is well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).
+// Complexity: linear.
+bool valid_utf8(std::string_view s) noexcept;
+
+struct envelope {
+  // Empty for a valid ask; otherwise the error frame's code (not_text, too_long, bad_utf8,
+  // bad_json, bad_type, bad_id, bad_text, bad_context) and message.
+  std::string code;
+  std::string message;
+  nlohmann::json id;  // the client's id when one could be read (string), else null
+  nlohmann::json doc;  // the parsed message
+  std::string_view text;  // into doc, valid while doc lives and is not modified
+
+  bool ok() const { return code.empty(); }
+};
+
+// Never throws on any input. Complexity: linear in the payload.
+envelope check_envelope(std::string_view payload, bool text_frame, std::size_t max_bytes);
+
+constexpr std::size_t max_id_bytes = 64;
+
+}  // namespace advisor::transport
