@@ -57,6 +57,11 @@ engine_handler::knowledge::knowledge(std::shared_ptr<const engine::rule_base> ba
     : responder(std::move(base)), version(std::move(v)), loaded_at(std::chrono::system_clock::now()) {
   auto greeting = responder.hello();
   hello = {{"version", version}, {"text", greeting.text}, {"suggestions", greeting.suggestions}};
+  // How to reach a person ({"phone": ..., "name": ...}), for the chat's call button.
+  if (!greeting.contact.empty()) {
+    auto& contact = hello["contact"] = nlohmann::json::object();
+    for (const auto& [name, value] : greeting.contact) contact[name] = value;
+  }
 }
 
 engine_handler::engine_handler(fs::path knowledge_dir, std::shared_ptr<spdlog::logger> log)

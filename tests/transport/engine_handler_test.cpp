@@ -250,6 +250,9 @@ TEST(engine_handler, answers_with_the_bundled_knowledge) {
   auto hello = c.read();
   ASSERT_TRUE(hello);
   EXPECT_EQ((*hello)["version"], handler.version());
+  // The studio's contact-* settings, for the widget's call button.
+  EXPECT_TRUE((*hello)["contact"].is_object()) << *hello;
+  EXPECT_TRUE((*hello)["contact"]["phone"].is_string()) << *hello;
   auto a = c.ask("q1", "can I pop them?");
   ASSERT_TRUE(a);
   EXPECT_EQ((*a)["type"], "answer");

@@ -26,6 +26,9 @@ struct bad_case {
   const char* message;
 };
 
+// Test names and failure messages show the case's code, not its bytes.
+void PrintTo(const bad_case& c, std::ostream* os) { *os << c.code; }
+
 class envelope_errors : public ::testing::TestWithParam<bad_case> {};
 
 TEST_P(envelope_errors, names_the_problem) {
