@@ -47,9 +47,10 @@ install_web_test_packages() {
   cp "$dir/package-lock.json" "$stamp"
 }
 
-# setup_build PRESET: configure (once) and build the preset's tree under build/PRESET.
+# setup_build PRESET [TARGET...]: configure (once) and build the preset (only TARGETs if given).
 setup_build() {
   local preset=$1
+  shift
   # shellcheck disable=SC2046 # node_packages prints zero to two package names
   install_missing_packages $(node_packages)
   install_web_test_packages
@@ -57,5 +58,5 @@ setup_build() {
   if [ ! -f "build/$preset/CMakeCache.txt" ]; then
     cmake --preset "$preset" >&2
   fi
-  cmake --build --preset "$preset" -j "$(nproc)" >&2
+  cmake --build --preset "$preset" -j "$(nproc)" ${1:+--target "$@"} >&2
 }
