@@ -316,7 +316,7 @@ answer responder::ask(std::string_view text, const conversation_context& context
 
 greeting responder::hello() const {
   const auto& model = *base_->data().model;
-  session s(base_);  // the initial facts, for placeholders like {studio.phone}
+  session s(base_);  // the initial facts, for placeholders like {shop.phone}
   greeting g;
   g.text = fill_placeholders(s, model.setting("hello").value_or(""));
   if (auto it = model.list_settings.find("hello-suggestion"); it != model.list_settings.end()) g.suggestions = it->second;

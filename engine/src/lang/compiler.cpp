@@ -533,7 +533,7 @@ class compiler {
   void warn_unused_relations() {
     // A relation no rule looks at is usually a leftover or a typo; its facts change nothing.
     std::set<std::uint32_t> asserted;
-    for (const auto& f : data_->initial_facts) asserted.insert(f.relation);  // data, e.g. for {studio.phone}
+    for (const auto& f : data_->initial_facts) asserted.insert(f.relation);  // data, e.g. for {shop.phone}
     for (const auto& r : data_->rules)
       for (const auto& a : r.actions) asserted.insert(a.relation);
     for (std::uint32_t i = 1; i < data_->relations.size(); ++i) {

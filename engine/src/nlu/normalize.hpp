@@ -14,7 +14,7 @@ namespace advisor::engine::detail {
 //   - invalid UTF-8 (stray, overlong, surrogate, truncated sequences) and control characters
 //     (C0, DEL, C1) become spaces;
 //   - Unicode NFKC, case folding, removal of default-ignorable characters (soft hyphen, zero-width
-//     joiners, bidi controls) and of all combining marks, so "ｍｉｌｉａ" -> "milia",
+//     joiners, bidi controls) and of all combining marks, so "ｐｌａｎｔ" -> "plant",
 //     "Párpados" -> "parpados", "Straße" -> "strasse";
 //   - typographic punctuation to ASCII: ‘ ’ ‚ ‛ ′ ` ´ -> ', “ ” „ -> ", ‐ ‑ ‒ – — ― − -> -,
 //     … -> ...;
@@ -28,7 +28,7 @@ namespace advisor::engine::detail {
 // empty. Complexity: linear in min(raw.size(), 2 * max_bytes); pure ASCII skips utf8proc.
 //
 // Example:
-//   normalize_text("Can I  push “MILIA” out — myself?!") == "can i push \"milia\" out - myself?!"
+//   normalize_text("Can I  prune “ROSES” now — myself?!") == "can i prune \"roses\" now - myself?!"
 std::string normalize_text(std::string_view raw, std::size_t max_bytes = 4096) noexcept;
 
 }  // namespace advisor::engine::detail

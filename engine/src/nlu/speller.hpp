@@ -54,7 +54,7 @@ class speller {
   // O(n²) per candidate for n letters; no allocation except the result. Typically 0.2-1.5 µs
   // against 5,000 words; a known word costs one hash lookup.
   //
-  // Example: speller({{"milia", 10}}).correct("mila") == "milia"
+  // Example: speller({{"watering", 10}}).correct("waterng") == "watering"
   std::optional<std::string> correct(std::string_view word) const;
 
   std::size_t size() const noexcept { return words_.size(); }

@@ -281,7 +281,7 @@ class builder {
       std::size_t close = t.text.find('}', open);
       source_pos at{t.pos.file, t.pos.line, t.pos.column + static_cast<int>(open)};
       if (close == std::string::npos) {
-        error(at, "knowledge.bad_placeholder", "'{' is not closed with '}'", "placeholders look like {studio.phone}");
+        error(at, "knowledge.bad_placeholder", "'{' is not closed with '}'", "placeholders look like {shop.phone}");
         return;
       }
       std::string inside = t.text.substr(open + 1, close - open - 1);
@@ -289,7 +289,7 @@ class builder {
       auto rel = dot == std::string::npos ? no_index : rules_.find_relation(inside.substr(0, dot));
       if (rel == no_index || rules_.relations[rel].slot_index(inside.substr(dot + 1)) == no_index) {
         error(at, "knowledge.bad_placeholder", "'{" + inside + "}' does not name a relation's slot",
-              "placeholders look like {studio.phone}, with `relation studio: phone` declared and a `fact studio ...`");
+              "placeholders look like {shop.phone}, with `relation shop: phone` declared and a `fact shop ...`");
       }
       open = t.text.find('{', close);
     }

@@ -35,7 +35,7 @@ struct conversation_context {
 // How a message was read, for `--explain` and the owner's tools.
 struct understanding_trace {
   std::string normalized;
-  std::vector<std::string> corrections;                   // "mila -> milia"
+  std::vector<std::string> corrections;                   // "wattering -> watering"
   std::vector<std::string> concepts;                      // "extract", "not extract"
   std::vector<std::pair<std::string, double>> intents;    // best first
   std::vector<std::string> facts;                         // asserted for the rules

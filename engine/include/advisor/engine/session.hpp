@@ -137,7 +137,7 @@ class session {
   // Just the firing a fact rests on, without explaining the facts it matched; empty for facts
   // that were stated. Cheaper than why() when only the rule matters.
   std::optional<derivation> derived_by(fact_id id) const;
-  // One slot of the first live fact of a relation (e.g. the studio's phone), if any.
+  // One slot of the first live fact of a relation (e.g. a shop's phone), if any.
   std::optional<value> first_value(std::string_view relation, std::string_view slot) const;
 
   const rule_base& base() const;
