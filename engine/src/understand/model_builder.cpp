@@ -115,11 +115,11 @@ class builder {
       }
   }
 
-  void compile_term(std::uint32_t owner, const ast_text& term) {
-    concept_term t;
-    t.owner = owner;
+  // The space-separated pieces of a term or cue: `~name` is a concept, anything else words
+  // (stemmed). False after reporting an unknown concept.
+  bool read_elements(const ast_text& text, std::vector<term_element>& out) {
+    const std::string& s = text.text;
     std::size_t i = 0;
-    const std::string& s = term.text;
     while (i < s.size()) {
       while (i < s.size() && s[i] == ' ') ++i;
       std::size_t j = s.find(' ', i);
@@ -129,19 +129,26 @@ class builder {
         std::string name = piece.substr(1);
         auto it = model_->concept_by_name.find(name);
         if (it == model_->concept_by_name.end()) {
-          source_pos at{term.pos.file, term.pos.line, term.pos.column + static_cast<int>(i)};
+          source_pos at{text.pos.file, text.pos.line, text.pos.column + static_cast<int>(i)};
+          std::string hint = did_you_mean(name, concept_names());
           error(at, "knowledge.unknown_concept", "unknown concept '~" + name + "'",
-                did_you_mean(name, concept_names()).empty() ? "define it with `concept " + name + ": ...`"
-                                                              : did_you_mean(name, concept_names()));
-          return;
+                hint.empty() ? "define it with `concept " + name + ": ...`" : hint);
+          return false;
         }
         used_concepts_.insert(it->second);
-        t.elements.push_back({true, it->second});
+        out.push_back({true, it->second});
       } else if (!piece.empty()) {
-        for (auto stem : stems_of(piece)) t.elements.push_back({false, stem});
+        for (auto stem : stems_of(piece)) out.push_back({false, stem});
       }
       i = j;
     }
+    return true;
+  }
+
+  void compile_term(std::uint32_t owner, const ast_text& term) {
+    concept_term t;
+    t.owner = owner;
+    if (!read_elements(term, t.elements)) return;
     if (t.elements.empty()) {
       warn(term.pos, "knowledge.empty_term", "'" + term.text + "' has no words the assistant can read");
       return;
@@ -197,27 +204,9 @@ class builder {
   }
 
   bool compile_cue(const ast_text& cue, std::vector<feature>& out) {
-    std::size_t i = 0;
-    const std::string& s = cue.text;
-    while (i < s.size()) {
-      while (i < s.size() && s[i] == ' ') ++i;
-      std::size_t j = s.find(' ', i);
-      if (j == std::string::npos) j = s.size();
-      std::string piece = s.substr(i, j - i);
-      source_pos at{cue.pos.file, cue.pos.line, cue.pos.column + static_cast<int>(i)};
-      if (!piece.empty() && piece[0] == '~') {
-        auto it = model_->concept_by_name.find(piece.substr(1));
-        if (it == model_->concept_by_name.end()) {
-          error(at, "knowledge.unknown_concept", "unknown concept '" + piece + "'", did_you_mean(piece.substr(1), concept_names()));
-          return false;
-        }
-        used_concepts_.insert(it->second);
-        out.push_back(feature_concept | it->second);
-      } else if (!piece.empty()) {
-        for (auto stem : stems_of(piece)) out.push_back(feature_stem | stem);
-      }
-      i = j;
-    }
+    std::vector<term_element> elements;
+    if (!read_elements(cue, elements)) return false;
+    for (const auto& e : elements) out.push_back((e.is_concept ? feature_concept : feature_stem) | e.id);
     if (out.empty()) {
       error(cue.pos, "knowledge.empty_cue", "this cue names nothing to look for");
       return false;
