@@ -82,7 +82,7 @@ struct ranked_topic {
 class reply_builder {
  public:
   reply_builder(const rule_base& base, std::string_view text, const conversation_context& context, bool explain)
-      : base_(base), data_(base.data()), model_(*data_.model), text_(text), in_(context), explain_(explain) {}
+      : data_(base.data()), model_(*data_.model), text_(text), in_(context), explain_(explain) {}
 
   answer build(const std::shared_ptr<const rule_base>& holder) {
     msg_ = std::make_unique<detail::prepared_message>(
@@ -122,9 +122,9 @@ class reply_builder {
     }
     // A follow-up resolved to an intent that also scored keeps the better score, once.
     std::vector<std::pair<std::string, double>> unique;
-    for (const auto& [name, score] : accepted_)
-      if (std::none_of(unique.begin(), unique.end(), [&](const auto& u) { return u.first == name; }))
-        unique.emplace_back(name, score);
+    for (const auto& candidate : accepted_)  // not a structured binding: clang 14 can't capture one
+      if (std::none_of(unique.begin(), unique.end(), [&](const auto& u) { return u.first == candidate.first; }))
+        unique.push_back(candidate);
     accepted_ = std::move(unique);
     if (explain_) {
       for (const auto& s : scores_) out_.trace.intents.emplace_back(model_.intents[s.intent].name, s.score);
@@ -291,7 +291,6 @@ class reply_builder {
     }
   }
 
-  const rule_base& base_;
   const detail::rule_base_data& data_;
   const understanding_model& model_;
   std::string_view text_;
