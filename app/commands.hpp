@@ -15,6 +15,7 @@ int run_ask(const args& a);    // one question, answered as a visitor would see 
 int run_chat(const args& a);   // a conversation in the terminal, or JSON lines with --json
 int run_test(const args& a);   // the knowledge's conversation tests
 int run_serve(const args& a);  // the chat server (WebSocket, chat page, /healthz, /metrics)
+int run_report(const args& a);  // what visitors asked, from the conversation log
 
 std::string default_knowledge_dir();
 

@@ -23,6 +23,9 @@ commands:
   serve      the chat server: the page, the widget and the /chat WebSocket on one port
                --host ADDR --port N --web-root DIR --allowed-origins A,B --threads N ...
                (advisor serve --help lists every option and its environment variable)
+  report     what visitors asked, from the conversation log advisor serve writes
+               --db PATH|URL   the log (default advisor.db)   --days N   --json
+               --as-tests [FILE]   the unanswered questions as conversation tests to fill in
   check   validate the knowledge: errors with file:line:column, then warnings
   run     assert facts, run the rules, print facts and outputs
             --fact "relation slot: value ..."   (repeatable)
@@ -49,6 +52,7 @@ int main(int argc, char** argv) {
     if (command == "chat") return advisor::app::run_chat(args);
     if (command == "test") return advisor::app::run_test(args);
     if (command == "serve") return advisor::app::run_serve(args);
+    if (command == "report") return advisor::app::run_report(args);
     if (command == "--version") {
       std::cout << "advisor " << ADVISOR_VERSION << "\n";
       return 0;

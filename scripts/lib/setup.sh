@@ -12,6 +12,7 @@ debian_packages=(
   libboost1.81-dev libspdlog-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libstemmer-dev libutf8proc-dev zlib1g-dev
+  libsqlite3-dev libpq-dev postgresql
   chromium
 )
 

@@ -1,0 +1,160 @@
+// The log on SQLite: one file, WAL mode so the report reads while a server writes.
+
+#include <sqlite3.h>
+
+#include <string>
+
+#include "database.hpp"
+
+namespace advisor::store::detail {
+namespace {
+
+class sqlite_database final : public database {
+ public:
+  explicit sqlite_database(sqlite3* db) : db_(db) {}
+  ~sqlite_database() override {
+    sqlite3_finalize(insert_question_);
+    sqlite3_finalize(insert_topic_);
+    sqlite3_close_v2(db_);
+  }
+  sqlite_database(const sqlite_database&) = delete;
+  sqlite_database& operator=(const sqlite_database&) = delete;
+
+  dialect kind() const override { return dialect::sqlite; }
+
+  status exec(const std::string& sql) override {
+    char* message = nullptr;
+    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message) == SQLITE_OK) return {};
+    std::string text = message ? message : sqlite3_errmsg(db_);
+    sqlite3_free(message);
+    return status::error(text);
+  }
+
+  result<std::vector<row>> query(const std::string& sql, const std::vector<param>& params) override {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) return error();
+    struct finalizer {
+      sqlite3_stmt* s;
+      ~finalizer() { sqlite3_finalize(s); }
+    } guard{stmt};
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      // $N is a named parameter to SQLite; look its index up rather than trust the order.
+      int index = sqlite3_bind_parameter_index(stmt, ("$" + std::to_string(i + 1)).c_str());
+      if (index == 0) continue;
+      if (auto rc = bind(stmt, index, params[i]); rc != SQLITE_OK) return error();
+    }
+    std::vector<row> rows;
+    for (;;) {
+      int rc = sqlite3_step(stmt);
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) return error();
+      row r;
+      int n = sqlite3_column_count(stmt);
+      r.reserve(static_cast<std::size_t>(n));
+      for (int c = 0; c < n; ++c) {
+        auto text = sqlite3_column_text(stmt, c);
+        r.emplace_back(text ? reinterpret_cast<const char*>(text) : "",
+                       static_cast<std::size_t>(sqlite3_column_bytes(stmt, c)));
+      }
+      rows.push_back(std::move(r));
+    }
+    return rows;
+  }
+
+  status begin_exclusive() override { return exec("BEGIN IMMEDIATE"); }
+
+  status insert(const std::vector<question_record>& batch) override {
+    if (!insert_question_) {
+      if (sqlite3_prepare_v3(db_,
+                             "INSERT INTO questions (at_ms, conversation, question, confidence, fallback, "
+                             "knowledge_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                             -1, SQLITE_PREPARE_PERSISTENT, &insert_question_, nullptr) != SQLITE_OK ||
+          sqlite3_prepare_v3(db_, "INSERT INTO answer_topics (question_id, ordinal, topic) VALUES (?1, ?2, ?3)",
+                             -1, SQLITE_PREPARE_PERSISTENT, &insert_topic_, nullptr) != SQLITE_OK)
+        return status::error(sqlite3_errmsg(db_));
+    }
+    if (auto s = exec("BEGIN IMMEDIATE"); !s) return s;
+    for (const auto& r : batch) {
+      sqlite3_bind_int64(insert_question_, 1, to_millis(r.at));
+      bind_text(insert_question_, 2, r.conversation);
+      bind_text(insert_question_, 3, r.question);
+      sqlite3_bind_double(insert_question_, 4, r.confidence);
+      sqlite3_bind_int(insert_question_, 5, r.fallback ? 1 : 0);
+      bind_text(insert_question_, 6, r.knowledge_version);
+      if (!step(insert_question_)) return rollback();
+      const sqlite3_int64 id = sqlite3_last_insert_rowid(db_);
+      for (std::size_t i = 0; i < r.topics.size(); ++i) {
+        sqlite3_bind_int64(insert_topic_, 1, id);
+        sqlite3_bind_int64(insert_topic_, 2, static_cast<sqlite3_int64>(i));
+        bind_text(insert_topic_, 3, r.topics[i]);
+        if (!step(insert_topic_)) return rollback();
+      }
+    }
+    if (auto s = exec("COMMIT"); !s) {
+      (void)exec("ROLLBACK");
+      return s;
+    }
+    return {};
+  }
+
+  bool recover() override {
+    // A failed statement leaves no open transaction behind us (we roll back); nothing to redo.
+    if (!sqlite3_get_autocommit(db_)) (void)exec("ROLLBACK");
+    return true;
+  }
+
+ private:
+  status error() const { return status::error(sqlite3_errmsg(db_)); }
+
+  static int bind(sqlite3_stmt* stmt, int index, const param& p) {
+    if (auto i = std::get_if<std::int64_t>(&p)) return sqlite3_bind_int64(stmt, index, *i);
+    if (auto d = std::get_if<double>(&p)) return sqlite3_bind_double(stmt, index, *d);
+    const auto& s = std::get<std::string>(p);
+    return sqlite3_bind_text(stmt, index, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+  }
+
+  // SQLITE_STATIC: the text outlives the step (it is the batch's, which the caller holds).
+  static void bind_text(sqlite3_stmt* stmt, int index, const std::string& s) {
+    sqlite3_bind_text(stmt, index, s.data(), static_cast<int>(s.size()), SQLITE_STATIC);
+  }
+
+  bool step(sqlite3_stmt* stmt) {
+    int rc = sqlite3_step(stmt);
+    sqlite3_reset(stmt);
+    return rc == SQLITE_DONE;
+  }
+
+  status rollback() {
+    status s = error();
+    (void)exec("ROLLBACK");
+    return s;
+  }
+
+  sqlite3* db_;
+  sqlite3_stmt* insert_question_ = nullptr;
+  sqlite3_stmt* insert_topic_ = nullptr;
+};
+
+}  // namespace
+
+result<std::unique_ptr<database>> open_sqlite(const std::string& path, const open_options& o) {
+  sqlite3* raw = nullptr;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (o.create ? SQLITE_OPEN_CREATE : 0);
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string message = raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
+    sqlite3_close_v2(raw);
+    if (!o.create && rc == SQLITE_CANTOPEN) return status::error("no conversation log at " + path);
+    return status::error("cannot open " + path + ": " + message);
+  }
+  auto db = std::make_unique<sqlite_database>(raw);
+  sqlite3_busy_timeout(raw, static_cast<int>(o.busy_timeout.count()));
+  // WAL: readers (the report) and the one writer never block each other. NORMAL sync is safe
+  // in WAL mode (a power cut loses at most the last commits, never the file); foreign keys make
+  // deleting a question delete its topics.
+  if (auto s = db->exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON"); !s)
+    return status::error("cannot open " + path + ": " + s.message());
+  return std::unique_ptr<database>(std::move(db));
+}
+
+}  // namespace advisor::store::detail
