@@ -82,11 +82,15 @@ void conversation_log::impl::run() {
       progress.notify_all();
       return;
     }
-    while (size > 0 && batch.size() < max_batch) {
-      batch.push_back(std::move(ring[head]));
-      head = (head + 1) % ring.size();
-      --size;
-    }
+    // The slots [head, head + n) stay ours while `size` still counts them: record() only fills
+    // slots past head + size. So the records are moved out without the lock, which record()
+    // then never waits for longer than a few counter updates.
+    const std::size_t first = head, n = std::min(size, max_batch);
+    lock.unlock();
+    for (std::size_t i = 0; i < n; ++i) batch.push_back(std::move(ring[(first + i) % ring.size()]));
+    lock.lock();
+    head = (head + n) % ring.size();
+    size -= n;
     lock.unlock();
 
     status written_ok;

@@ -3,7 +3,9 @@
 #include <libpq-fe.h>
 
 #include <charconv>
+#include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "database.hpp"
 
@@ -24,19 +26,52 @@ std::string text_of(const param& p) {
   return std::get<std::string>(p);
 }
 
-// A PostgreSQL array literal: {"a","b"}, each element quoted with " and \ escaped.
-std::string array_literal(const std::vector<std::string>& items) {
-  std::string out = "{";
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    if (i) out += ',';
-    out += '"';
-    for (char c : items[i]) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
+// Appends `text` as valid UTF-8 without NUL bytes, which PostgreSQL's text refuses (one bad
+// question must not lose its whole batch): an invalid byte becomes U+FFFD, a NUL is dropped.
+void append_text(std::string& out, std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    bool ok = n > 0 && i + n <= text.size();
+    for (std::size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+    if (ok && n > 1) {
+      // No overlong forms, surrogates or code points past U+10FFFF.
+      std::uint32_t cp = c & (0xFF >> (n + 1));
+      for (std::size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+      constexpr std::uint32_t smallest[] = {0, 0, 0x80, 0x800, 0x10000};
+      ok = cp >= smallest[n] && cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF);
     }
-    out += '"';
+    if (!ok) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    } else {
+      if (c != 0) out.append(text.substr(i, n));
+      i += n;
+    }
+  }
+}
+
+// A PostgreSQL array literal of one column of the batch: {"a","b"} for text (quoted, quotes and
+// backslashes escaped), {1,2} for numbers.
+template <class F>
+std::string array_of(const std::vector<question_record>& batch, F&& item) {
+  std::string out = "{";
+  for (const auto& r : batch) {
+    if (out.size() > 1) out += ',';
+    item(out, r);
   }
   return out + "}";
+}
+
+void append_quoted(std::string& out, std::string_view text) {
+  std::string clean;
+  append_text(clean, text);
+  out += '"';
+  for (char c : clean) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  out += '"';
 }
 
 std::string trim_newline(std::string s) {
@@ -102,30 +137,48 @@ class postgres_database final : public database {
 
   status insert(const std::vector<question_record>& batch) override {
     if (!prepared_) {
-      // One round trip per question: the question row and its topics in one statement.
-      PGresult* res = PQprepare(conn_, "advisor_insert_question",
-                                "WITH q AS (INSERT INTO questions (at_ms, conversation, question, confidence, fallback, "
-                                "knowledge_version) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id) "
-                                "INSERT INTO answer_topics (question_id, ordinal, topic) "
-                                "SELECT q.id, t.n - 1, t.topic FROM q, unnest($7::text[]) WITH ORDINALITY AS t (topic, n)",
-                                7, nullptr);
+      // The whole batch in one statement, one round trip: each column of the batch is an array,
+      // and so are the topics (flattened, with the number of the row they belong to). The ids
+      // are drawn first so the topics can name their question.
+      PGresult* res = PQprepare(
+          conn_, "advisor_insert_batch",
+          "WITH r AS MATERIALIZED ("
+          "  SELECT nextval(pg_get_serial_sequence('questions', 'id')) AS id, r.*"
+          "  FROM unnest($1::bigint[], $2::text[], $3::text[], $4::float8[], $5::smallint[], $6::text[])"
+          "       WITH ORDINALITY AS r (at_ms, conversation, question, confidence, fallback, knowledge_version, n)),"
+          " q AS ("
+          "  INSERT INTO questions (id, at_ms, conversation, question, confidence, fallback, knowledge_version)"
+          "  SELECT id, at_ms, conversation, question, confidence, fallback, knowledge_version FROM r ORDER BY n)"
+          " INSERT INTO answer_topics (question_id, ordinal, topic)"
+          " SELECT r.id, t.ordinal, t.topic"
+          " FROM unnest($7::bigint[], $8::integer[], $9::text[]) AS t (n, ordinal, topic) JOIN r ON r.n = t.n",
+          9, nullptr);
       if (auto s = finish(res); !s) return s;
       prepared_ = true;
     }
-    if (auto s = exec("BEGIN"); !s) return s;
-    for (const auto& r : batch) {
-      const std::string at = std::to_string(to_millis(r.at)), confidence = text_of(r.confidence),
-                        topics = array_literal(r.topics);
-      const char* values[7] = {at.c_str(),         r.conversation.c_str(), r.question.c_str(),
-                               confidence.c_str(), r.fallback ? "1" : "0", r.knowledge_version.c_str(),
-                               topics.c_str()};
-      PGresult* res = PQexecPrepared(conn_, "advisor_insert_question", 7, values, nullptr, nullptr, 0);
-      if (auto s = finish(res); !s) {
-        (void)exec("ROLLBACK");
-        return s;
+    std::string topic_rows = "{", topic_ordinals = "{", topics = "{";
+    for (std::size_t i = 0; i < batch.size(); ++i)
+      for (std::size_t k = 0; k < batch[i].topics.size(); ++k) {
+        const bool first = topics.size() == 1;
+        topic_rows += (first ? "" : ",") + std::to_string(i + 1);
+        topic_ordinals += (first ? "" : ",") + std::to_string(k);
+        if (!first) topics += ',';
+        append_quoted(topics, batch[i].topics[k]);
       }
-    }
-    return exec("COMMIT");
+    const std::string columns[9] = {
+        array_of(batch, [](std::string& o, const question_record& r) { o += std::to_string(to_millis(r.at)); }),
+        array_of(batch, [](std::string& o, const question_record& r) { append_quoted(o, r.conversation); }),
+        array_of(batch, [](std::string& o, const question_record& r) { append_quoted(o, r.question); }),
+        array_of(batch, [](std::string& o, const question_record& r) { o += text_of(r.confidence); }),
+        array_of(batch, [](std::string& o, const question_record& r) { o += r.fallback ? '1' : '0'; }),
+        array_of(batch, [](std::string& o, const question_record& r) { append_quoted(o, r.knowledge_version); }),
+        topic_rows + "}",
+        topic_ordinals + "}",
+        topics + "}"};
+    const char* values[9];
+    for (int i = 0; i < 9; ++i) values[i] = columns[i].c_str();
+    // One statement is one transaction: the batch is written whole or not at all.
+    return finish(PQexecPrepared(conn_, "advisor_insert_batch", 9, values, nullptr, nullptr, 0));
   }
 
   bool recover() override {

@@ -38,7 +38,7 @@ svg{width:100%;height:auto;max-width:760px}
 .legend{color:#555;font-size:.9rem}.legend i{display:inline-block;width:.9rem;height:.6rem;margin:0 .3rem 0 1rem}
 .q{background:#7fa7d4}.f{background:#c0392b;height:.2rem!important;vertical-align:middle}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #e3e6ea;vertical-align:top}
-td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap;width:1%}
 .variants{color:#555;font-size:.9rem;margin:.2rem 0 0;padding-left:1.1rem}
 .empty{color:#666}
 )";
@@ -86,7 +86,7 @@ std::string chart(const report& r) {
       svg += "<circle cx=\"" + fixed(cx, 1) + "\" cy=\"" + fixed(cy, 1) + "\" r=\"2.5\" fill=\"#c0392b\"><title>" + tip +
              " (" + percent(d.fallbacks, d.questions) + ")</title></circle>";
     }
-    if (i % label_every == 0 || i + 1 == r.days.size())
+    if ((r.days.size() - 1 - i) % label_every == 0)  // counted back from the last day, which is always labelled
       svg += "<text x=\"" + fixed(left + slot * (static_cast<double>(i) + 0.5), 1) + "\" y=\"" +
              fixed(height - bottom + 16, 0) + "\" font-size=\"11\" text-anchor=\"middle\" fill=\"#555\">" +
              html_escape(d.day.size() >= 10 ? d.day.substr(5) : d.day) + "</text>";

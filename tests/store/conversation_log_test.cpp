@@ -250,6 +250,20 @@ TEST(conversation_log, a_batch_the_database_refuses_is_counted_as_failed_and_rep
   EXPECT_NE(errors[0].find("questions"), std::string::npos) << errors[0];
 }
 
+TEST(conversation_log, a_question_that_is_not_valid_utf8_does_not_lose_its_batch) {
+  test_database db;
+  auto log = open_log(db.where());
+  ASSERT_TRUE(log);
+  log->record(asked("fine", {"routine"}, 0.9, false));
+  log->record(asked(std::string("caf\xC3 \xFF\xFE with a \0 nul", 20), {"to\"pic\\"}, 0.1, true));
+  log->record(asked("also fine", {"routine"}, 0.9, false));
+  log->flush();
+  EXPECT_EQ(log->stats().written, 3u);
+  EXPECT_EQ(log->stats().failed, 0u);
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM questions"), "3");
+  EXPECT_EQ(db.scalar("SELECT topic FROM answer_topics WHERE topic LIKE 'to%'"), "to\"pic\\");
+}
+
 TEST(conversation_log, the_report_reads_while_the_log_is_open) {
   test_database db;
   auto log = open_log(db.where());

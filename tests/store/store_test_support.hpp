@@ -36,6 +36,10 @@ class test_database {
   test_database() {
     static std::atomic<int> counter{0};
     const std::string name = "advisor_store_" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
+    // A folder for files either way (SQLite's database, the report's test files).
+    dir_ = std::filesystem::temp_directory_path() / name;
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
     if constexpr (on_postgres) {
       const char* base = std::getenv("ADVISOR_TEST_POSTGRES_URL");
       if (!base || !*base) {
@@ -48,27 +52,21 @@ class test_database {
       admin_exec("CREATE DATABASE " + name);
       db_name_ = name;
     } else {
-      dir_ = std::filesystem::temp_directory_path() / name;
-      std::filesystem::remove_all(dir_);
-      std::filesystem::create_directories(dir_);
       where_ = (dir_ / "advisor.db").string();
     }
   }
   ~test_database() {
     close();
-    if constexpr (on_postgres) {
-      if (!db_name_.empty()) admin_exec("DROP DATABASE IF EXISTS " + db_name_ + " WITH (FORCE)");
-    } else {
-      std::error_code ec;
-      std::filesystem::remove_all(dir_, ec);
-    }
+    if (on_postgres && !db_name_.empty()) admin_exec("DROP DATABASE IF EXISTS " + db_name_ + " WITH (FORCE)");
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
   }
   test_database(const test_database&) = delete;
   test_database& operator=(const test_database&) = delete;
 
   // What conversation_log::open and read_report take.
   const std::string& where() const { return where_; }
-  const std::filesystem::path& dir() const { return dir_; }
+  const std::filesystem::path& dir() const { return dir_; }  // a temp folder, removed at the end
 
   // Runs statements on the raw connection; a failure fails the test and returns false.
   bool exec(const std::string& sql) {

@@ -30,7 +30,8 @@ template <class T>
 class result {
  public:
   result(T value) : state_(std::move(value)) {}     // NOLINT: implicit on purpose, like std::expected
-  result(status error) : state_(std::move(error)) {}  // NOLINT: must not be ok()
+  result(status error)  // NOLINT: implicit on purpose
+      : state_(error.ok() ? status::error("unknown error") : std::move(error)) {}
 
   bool ok() const { return state_.index() == 0; }
   explicit operator bool() const { return ok(); }
