@@ -14,6 +14,7 @@ debian_packages=(
   libstemmer-dev libutf8proc-dev zlib1g-dev
   libsqlite3-dev libpq-dev postgresql
   chromium
+  clang-14 libclang-rt-14-dev llvm-14  # scripts/fuzz: libFuzzer and llvm-symbolizer
 )
 
 install_missing_packages() {
