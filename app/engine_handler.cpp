@@ -1,6 +1,7 @@
 #include "engine_handler.hpp"
 
 #include <ctime>
+#include <random>
 
 #include "advisor/loader/knowledge_dir.hpp"
 
@@ -51,10 +52,63 @@ std::string escape_label(const std::string& s) {
   return out;
 }
 
+std::string dump(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
+
+// What decides an answer besides the knowledge: the text and the context, except the turn number
+// (it is only counted on) and the conversation id. Fields are separated by control bytes and every
+// list is prefixed with its length, so two different contexts never make the same key.
+void cache_key(std::string& key, std::string_view text, const engine::conversation_context& c) {
+  key.clear();
+  key.append(text).append(1, '\x1f').append(c.intent).append(1, '\x1f');
+  key += std::to_string(c.topics.size());
+  for (const auto& t : c.topics) key.append(1, '\x1f').append(t);
+  key.append(1, '\x1f') += std::to_string(c.entities.size());
+  for (const auto& e : c.entities)
+    key.append(1, '\x1f').append(e.type).append(1, '\x1e').append(e.value).append(1, '\x1e') += std::to_string(e.age);
+  key += c.disclaimed ? "\x1f" "d" : "\x1f" "n";
+}
+
+// The answer's wire members, with the context object left open at the end: ask() appends the turn
+// and the conversation id, which differ between askers of the same cached answer.
+std::string open_members(const engine::answer& a) {
+  nlohmann::json members = a.to_json();
+  nlohmann::json context = std::move(members["context"]);
+  members.erase("context");
+  context.erase("turn");
+  context.erase("conversation");
+  std::string out = dump(members);
+  out.pop_back();  // '}'
+  out += R"(,"context":)";
+  std::string inner = dump(context);
+  inner.pop_back();  // '}': the context always has members (intent, topics, ...), so a ',' may follow
+  return out += inner;
+}
+
+bool valid_conversation_id(const std::string& s) {
+  return s.size() == 16 && s.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+// A conversation's id: random, so it says nothing about the visitor, and new on the first turn.
+std::string new_conversation_id() {
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  static constexpr char digits[] = "0123456789abcdef";
+  std::uint64_t r = random();
+  std::string out(16, '0');
+  for (auto& c : out) {
+    c = digits[r & 0xFu];
+    r >>= 4;
+  }
+  return out;
+}
+
 }  // namespace
 
-engine_handler::knowledge::knowledge(std::shared_ptr<const engine::rule_base> base, std::string v)
-    : responder(std::move(base)), version(std::move(v)), loaded_at(std::chrono::system_clock::now()) {
+engine_handler::knowledge::knowledge(std::shared_ptr<const engine::rule_base> base, std::string v,
+                                     std::size_t cache_entries)
+    : responder(std::move(base)),
+      version(std::move(v)),
+      loaded_at(std::chrono::system_clock::now()),
+      cache(cache_entries) {
   auto greeting = responder.hello();
   hello = {{"version", version}, {"text", greeting.text}, {"suggestions", greeting.suggestions}};
   // How to reach a person ({"phone": ..., "name": ...}), for the chat's call button.
@@ -64,8 +118,9 @@ engine_handler::knowledge::knowledge(std::shared_ptr<const engine::rule_base> ba
   }
 }
 
-engine_handler::engine_handler(fs::path knowledge_dir, std::shared_ptr<spdlog::logger> log)
-    : dir_(std::move(knowledge_dir)), log_(std::move(log)) {}
+engine_handler::engine_handler(fs::path knowledge_dir, std::shared_ptr<spdlog::logger> log,
+                               engine_handler_options options)
+    : dir_(std::move(knowledge_dir)), log_(std::move(log)), options_(options) {}
 
 std::vector<engine::diagnostic> engine_handler::reload() {
   std::lock_guard lock(reload_mutex_);
@@ -78,7 +133,7 @@ std::vector<engine::diagnostic> engine_handler::reload() {
   if (sources) {
     auto base = engine::compile_knowledge(*sources);
     if (base) {
-      auto fresh = std::make_shared<const knowledge>(*base, hash_sources(*sources));
+      auto fresh = std::make_shared<const knowledge>(*base, hash_sources(*sources), options_.answer_cache_entries);
       const auto previous = current_.load();
       current_.store(fresh);
       reloads_ok_.fetch_add(1, std::memory_order_relaxed);
@@ -148,27 +203,71 @@ nlohmann::json engine_handler::hello() {
   return k->hello;
 }
 
-nlohmann::json engine_handler::ask(const transport::question& q) {
+std::string engine_handler::ask(const transport::question& q) {
   // Held for the whole answer: a reload meanwhile does not pull the knowledge from under it.
   const auto k = current_.load();
   if (!k) throw std::runtime_error("no knowledge loaded");
-  const auto context = engine::conversation_context::from_json(q.context);
-  const auto a = k->responder.ask(q.text, context);
+  const auto context = engine::conversation_context::parse(q.context);
+  const auto a = answer(*k, q, context);
+  count(*a);
+
+  const std::string conversation =
+      valid_conversation_id(context.conversation) ? context.conversation : new_conversation_id();
+  std::string out;
+  out.reserve(a->members.size() + 64);
+  out += a->members;
+  out += R"(,"turn":)";
+  out += std::to_string(context.turn + 1);
+  out += R"(,"conversation":")";
+  out += conversation;
+  out += "\"}}";
+
   // Visitors' words are personal: they go to the log at debug level only.
   if (log_->should_log(spdlog::level::debug)) {
     std::string topics;
-    for (const auto& t : a.topics) topics += (topics.empty() ? "" : ",") + t;
-    log_->debug("question id={} text={} topics={}", q.id,
-                nlohmann::json(std::string(q.text.substr(0, 200))).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-                topics);
+    for (const auto& t : a->topics) topics += (topics.empty() ? "" : ",") + t;
+    log_->debug("question id={} text={} topics={}", q.id, dump(std::string(q.text.substr(0, 200))), topics);
   }
-  if (a.rules.size() == 1 && a.rules.front().empty()) fallbacks_.fetch_add(1, std::memory_order_relaxed);
+  if (observer_)
+    observer_({a->normalized, a->topics, a->confidence, a->fallback, k->version, conversation});
+  return out;
+}
+
+std::shared_ptr<const cached_answer> engine_handler::answer(const knowledge& k, const transport::question& q,
+                                                            const engine::conversation_context& context) {
+  thread_local std::string key;
+  if (k.cache.enabled()) {
+    cache_key(key, q.text, context);
+    if (auto hit = k.cache.find(key)) {
+      cache_hits_.fetch_add(1, std::memory_order_relaxed);
+      return hit;
+    }
+    cache_misses_.fetch_add(1, std::memory_order_relaxed);
+  }
+  const auto a = k.responder.ask(q.text, context);
+  auto fresh = std::make_shared<cached_answer>();
+  fresh->members = open_members(a);
+  fresh->normalized = a.normalized;
+  fresh->topics = a.topics;
+  for (const auto& t : a.topics) fresh->topic_counters.push_back(topic_counter(t));
+  fresh->confidence = a.confidence;
+  fresh->fallback = a.rules.size() == 1 && a.rules.front().empty();
+  fresh->clarifying = a.clarifying;
+  if (k.cache.enabled()) k.cache.insert(key, fresh);
+  return fresh;
+}
+
+void engine_handler::count(const cached_answer& a) {
+  if (a.fallback) fallbacks_.fetch_add(1, std::memory_order_relaxed);
   if (a.clarifying) clarifications_.fetch_add(1, std::memory_order_relaxed);
-  {
-    std::lock_guard lock(topics_mutex_);
-    for (const auto& t : a.topics) ++answers_by_topic_[t];
-  }
-  return a.to_json();
+  for (auto* counter : a.topic_counters) counter->fetch_add(1, std::memory_order_relaxed);
+}
+
+std::atomic<std::uint64_t>* engine_handler::topic_counter(const std::string& topic) {
+  std::lock_guard lock(topics_mutex_);
+  auto& counter = answers_by_topic_[topic];
+  if (!counter) counter = std::make_unique<std::atomic<std::uint64_t>>(0);
+  return counter.get();
 }
 
 nlohmann::json engine_handler::health() {
@@ -186,7 +285,7 @@ void engine_handler::write_metrics(std::string& out) {
   {
     std::lock_guard lock(topics_mutex_);
     for (const auto& [topic, n] : answers_by_topic_)
-      out += "advisor_answers_by_topic_total{topic=\"" + escape_label(topic) + "\"} " + std::to_string(n) + "\n";
+      out += "advisor_answers_by_topic_total{topic=\"" + escape_label(topic) + "\"} " + std::to_string(n->load()) + "\n";
   }
   out += "# HELP advisor_fallbacks_total Answers where no rule matched (the fallback topic).\n"
          "# TYPE advisor_fallbacks_total counter\n"
@@ -194,6 +293,10 @@ void engine_handler::write_metrics(std::string& out) {
   out += "# HELP advisor_clarifications_total Answers that asked which of two readings was meant.\n"
          "# TYPE advisor_clarifications_total counter\n"
          "advisor_clarifications_total " + std::to_string(clarifications_.load()) + "\n";
+  out += "# HELP advisor_answer_cache_total Answers taken from the answer cache (hit) or computed (miss).\n"
+         "# TYPE advisor_answer_cache_total counter\n"
+         "advisor_answer_cache_total{result=\"hit\"} " + std::to_string(cache_hits_.load()) + "\n"
+         "advisor_answer_cache_total{result=\"miss\"} " + std::to_string(cache_misses_.load()) + "\n";
   out += "# HELP advisor_knowledge_reloads_total Knowledge loads and reloads, by outcome.\n"
          "# TYPE advisor_knowledge_reloads_total counter\n"
          "advisor_knowledge_reloads_total{outcome=\"ok\"} " + std::to_string(reloads_ok_.load()) + "\n"

@@ -13,6 +13,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -21,13 +22,34 @@
 
 #include "advisor/engine/responder.hpp"
 #include "advisor/transport/handler.hpp"
+#include "answer_cache.hpp"
 
 namespace advisor::app {
+
+// One answered question, as the conversation log sees it. The views last for the call only.
+struct answered {
+  std::string_view question;  // normalized: as the engine read it
+  const std::vector<std::string>& topics;
+  double confidence;
+  bool fallback;  // no rule matched
+  std::string_view knowledge_version;
+  std::string_view conversation;  // the random id the conversation's context carries
+};
+
+struct engine_handler_options {
+  // Finished answers kept per loaded knowledge (0: no cache). See answer_cache.hpp.
+  std::size_t answer_cache_entries = 4096;
+};
 
 class engine_handler final : public transport::handler {
  public:
   // Loads nothing yet: call reload() once and check it before serving.
-  engine_handler(std::filesystem::path knowledge_dir, std::shared_ptr<spdlog::logger> log);
+  engine_handler(std::filesystem::path knowledge_dir, std::shared_ptr<spdlog::logger> log,
+                 engine_handler_options options = {});
+
+  // Called after every answer, on the answering thread: it must be quick and must not throw (the
+  // conversation log only queues a record). Set it before serving.
+  void on_answer(std::function<void(const answered&)> observer) { observer_ = std::move(observer); }
 
   // Reads and compiles the knowledge folder. On success the new knowledge answers from now on and
   // the result is empty; on failure every diagnostic is logged (file:line:col) and returned, and
@@ -43,23 +65,32 @@ class engine_handler final : public transport::handler {
   std::string version() const;
 
   nlohmann::json hello() override;
-  nlohmann::json ask(const transport::question& q) override;
+  // The answer's members with the context carried over: {"text":...,"context":{...}}.
+  std::string ask(const transport::question& q) override;
   nlohmann::json health() override;
   void write_metrics(std::string& out) override;
 
  private:
   struct knowledge {
-    knowledge(std::shared_ptr<const engine::rule_base> base, std::string v);
+    knowledge(std::shared_ptr<const engine::rule_base> base, std::string v, std::size_t cache_entries);
     engine::responder responder;
     std::string version;
     std::chrono::system_clock::time_point loaded_at;
     nlohmann::json hello;
+    mutable answer_cache cache;
   };
+
+  std::shared_ptr<const cached_answer> answer(const knowledge& k, const transport::question& q,
+                                              const engine::conversation_context& context);
+  void count(const cached_answer& a);
+  std::atomic<std::uint64_t>* topic_counter(const std::string& topic);
 
   std::string fingerprint() const;
 
   const std::filesystem::path dir_;
   const std::shared_ptr<spdlog::logger> log_;
+  const engine_handler_options options_;
+  std::function<void(const answered&)> observer_;
   std::atomic<std::shared_ptr<const knowledge>> current_;
 
   std::mutex reload_mutex_;  // one reload at a time
@@ -70,8 +101,12 @@ class engine_handler final : public transport::handler {
   std::atomic<std::uint64_t> reloads_failed_{0};
   std::atomic<std::uint64_t> fallbacks_{0};
   std::atomic<std::uint64_t> clarifications_{0};
+  std::atomic<std::uint64_t> cache_hits_{0};
+  std::atomic<std::uint64_t> cache_misses_{0};
+  // Topics come from the knowledge: bounded. Counters never move, so an answer keeps pointers to its
+  // topics' and counts them without taking the mutex.
   std::mutex topics_mutex_;
-  std::map<std::string, std::uint64_t> answers_by_topic_;  // topics come from the knowledge: bounded
+  std::map<std::string, std::unique_ptr<std::atomic<std::uint64_t>>> answers_by_topic_;
 };
 
 }  // namespace advisor::app

@@ -49,6 +49,9 @@ const std::vector<option_spec>& options() {
       {"allowed-origins", "A,B", "origins (scheme://host[:port]) whose pages may open the chat; the server's own "
                                  "origin is always allowed; * allows any",
        ""},
+      {"allow-no-origin", "yes|no", "accept WebSocket handshakes without an Origin header (clients that are not "
+                                    "browsers); no: browsers only",
+       "yes"},
       {"threads", "N", "threads serving connections (0: one per core)", "0"},
       {"max-message-bytes", "N", "longest question message; longer ones get a too_long error", "4096"},
       {"rate", "N", "questions per second per connection (token bucket refill rate)", "2"},
@@ -60,6 +63,7 @@ const std::vector<option_spec>& options() {
       {"ping-interval", "SECONDS", "ping a silent WebSocket after this; drop it after twice this", "30"},
       {"idle-timeout", "SECONDS", "close a WebSocket that asks nothing for this long (0: never)", "600"},
       {"write-queue", "N", "replies queued per connection before a client that doesn't read is dropped", "64"},
+      {"answer-cache", "N", "finished answers kept for repeated questions (0: none); emptied on reload", "4096"},
       {"reload-poll", "SECONDS", "how often to check the knowledge files for changes (0: only on SIGHUP)", "1"},
       {"log-level", "LEVEL", "debug, info, warn or error (questions' text is logged at debug only)", "info"},
       {"log-format", "FORMAT", "text, or json for one JSON object per line", "text"},
@@ -272,6 +276,10 @@ int run_serve(const args& a) {
   cfg.port = static_cast<std::uint16_t>(s.count("port", 0, 65535));
   cfg.web_root = s.text("web-root");
   cfg.allowed_origins = s.list("allowed-origins");
+  if (const auto v = s.text("allow-no-origin"); v == "yes" || v == "no")
+    cfg.allow_no_origin = v == "yes";
+  else
+    throw std::runtime_error("--allow-no-origin: expected yes or no, got '" + v + "'");
   cfg.max_message_bytes = s.count("max-message-bytes", 16, 1 << 20);
   cfg.questions_per_second = s.number("rate", 0.001, 1e9);
   cfg.question_burst = s.number("burst", 1, 1e9);
@@ -294,7 +302,9 @@ int run_serve(const args& a) {
     cfg.web_root.clear();
   }
 
-  engine_handler handler(s.text("knowledge"), log);
+  engine_handler_options handler_options;
+  handler_options.answer_cache_entries = s.count("answer-cache", 0, 1e7);
+  engine_handler handler(s.text("knowledge"), log, handler_options);
   if (!handler.reload().empty()) {
     std::cerr << "advisor serve: the knowledge in " << s.text("knowledge") << " does not load (errors above)\n";
     return 2;

@@ -5,6 +5,8 @@
 //
 // Usage:
 //   ws_load --port N --pid PID --connections C [--seconds S] [--warmup S] [--hello] [--threads T]
+//           [--conversation TURNS]   questions per conversation, each carrying the previous answer's
+//                                    context as the widget does (default 4; 0: one endless conversation)
 //   ws_load --port N --pid PID --idle C [--hello]    C idle connections: RSS, then one question each
 // Prints one line of key=value pairs.
 
@@ -26,6 +28,7 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+#include <simdjson.h>
 
 namespace {
 
@@ -47,6 +50,16 @@ constexpr const char* questions[] = {
     "what skincare routine should I follow?",
 };
 
+// The questions as JSON strings, quoted and escaped once.
+const std::vector<std::string>& quoted_questions() {
+  static const std::vector<std::string> quoted = [] {
+    std::vector<std::string> out;
+    for (const char* q : questions) out.push_back(nlohmann::json(q).dump());
+    return out;
+  }();
+  return quoted;
+}
+
 struct shared {
   std::atomic<bool> measuring{false};
   std::atomic<bool> stopping{false};
@@ -57,6 +70,7 @@ struct shared {
   std::mutex mutex;
   std::vector<double> latencies_us;  // only while measuring
   bool expect_hello = false;
+  int conversation_turns = 4;  // a conversation starts afresh after this many questions (0: never)
 };
 
 class connection : public std::enable_shared_from_this<connection> {
@@ -103,7 +117,15 @@ class connection : public std::enable_shared_from_this<connection> {
   void ask() {
     if (s_.stopping.load()) return;
     id_ = std::to_string(n_) + "-" + std::to_string(seq_++);
-    out_ = nlohmann::json{{"type", "ask"}, {"id", id_}, {"text", questions[(static_cast<std::uint64_t>(n_) + seq_) % std::size(questions)]}}.dump();
+    // As the chat widget does: each question carries the previous answer's context, until the
+    // visitor leaves and a new conversation starts.
+    const auto turns = static_cast<std::uint64_t>(s_.conversation_turns);
+    if (turns > 0 && seq_ % turns == 1) context_.clear();
+    // Built as text: the generator must stay cheap next to the servers it measures.
+    out_ = R"({"type":"ask","id":")" + id_ + R"(","text":)" +
+           quoted_questions()[(static_cast<std::uint64_t>(n_) + seq_) % std::size(questions)];
+    if (!context_.empty()) out_ += R"(,"context":)" + context_;
+    out_ += '}';
     sent_ = clock_type::now();
     ws_.text(true);
     ws_.async_write(net::buffer(out_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
@@ -119,7 +141,14 @@ class connection : public std::enable_shared_from_this<connection> {
       const auto text = beast::buffers_to_string(self->buffer_.data());
       self->buffer_.consume(self->buffer_.size());
       // Every reply must be the answer to this question: the id comes back (echo returns it too).
-      if (text.find("\"id\":\"" + self->id_ + "\"") == std::string::npos) self->s_.errors.fetch_add(1);
+      // simdjson: parsing each reply with a DOM library would cost the generator more than some servers.
+      thread_local simdjson::dom::parser parser;
+      simdjson::dom::object reply;
+      std::string_view id;
+      const bool parsed = !parser.parse(text).get(reply);
+      if (!parsed || reply["id"].get_string().get(id) || id != self->id_) self->s_.errors.fetch_add(1);
+      simdjson::dom::object context;
+      if (parsed && !reply["context"].get(context)) self->context_ = simdjson::minify(context);
       if (self->idle_) {
         self->s_.idle_answered.fetch_add(1);
         return;
@@ -149,6 +178,7 @@ class connection : public std::enable_shared_from_this<connection> {
   bool idle_;
   std::uint64_t seq_ = 0;
   std::string id_, out_;
+  std::string context_;  // the last answer's context, as JSON text
   clock_type::time_point sent_;
   std::vector<double> latencies_;
 };
@@ -211,6 +241,7 @@ int main(int argc, char** argv) {
     else if (flag == "--seconds") seconds = std::atof(next());
     else if (flag == "--warmup") warmup = std::atof(next());
     else if (flag == "--hello") s.expect_hello = true;
+    else if (flag == "--conversation") s.conversation_turns = std::max(0, std::atoi(next()));
     else {
       std::fprintf(stderr, "ws_load: unknown option %s\n", flag.c_str());
       return 2;

@@ -15,7 +15,7 @@ namespace {
 class echo_handler final : public advisor::transport::handler {
  public:
   nlohmann::json hello() override { return {{"version", "echo"}, {"suggestions", nlohmann::json::array()}}; }
-  nlohmann::json ask(const advisor::transport::question& q) override { return {{"text", q.text}}; }
+  std::string ask(const advisor::transport::question& q) override { return nlohmann::json{{"text", q.text}}.dump(); }
 };
 
 }  // namespace

@@ -1,5 +1,10 @@
 #include "advisor/engine/answer.hpp"
 
+#include <simdjson.h>
+
+#include <algorithm>
+#include <optional>
+
 namespace advisor::engine {
 namespace {
 
@@ -7,9 +12,17 @@ namespace {
 // forged context costs nothing to read.
 constexpr std::size_t max_context_string = 64;
 constexpr std::size_t max_context_items = 16;
+constexpr std::size_t max_context_bytes = 1 << 20;
 
-bool short_string(const nlohmann::json& j) {
-  return j.is_string() && j.get_ref<const std::string&>().size() <= max_context_string;
+// Whether `e` is a string short enough to keep; if so, `out` views it.
+bool short_string(simdjson::dom::element e, std::string_view& out) {
+  return !e.get_string().get(out) && out.size() <= max_context_string;
+}
+
+std::optional<std::uint64_t> unsigned_number(simdjson::dom::element e) {
+  std::uint64_t n = 0;
+  if (e.get_uint64().get(n)) return std::nullopt;
+  return n;
 }
 
 }  // namespace
@@ -17,35 +30,52 @@ bool short_string(const nlohmann::json& j) {
 nlohmann::json conversation_context::to_json() const {
   nlohmann::json entities_json = nlohmann::json::array();
   for (const auto& e : entities) entities_json.push_back({{"type", e.type}, {"value", e.value}, {"age", e.age}});
-  return {{"turn", turn}, {"intent", intent}, {"topics", topics}, {"entities", entities_json}, {"disclaimed", disclaimed}};
+  nlohmann::json j = {
+      {"turn", turn}, {"intent", intent}, {"topics", topics}, {"entities", entities_json}, {"disclaimed", disclaimed}};
+  if (!conversation.empty()) j["conversation"] = conversation;
+  return j;
 }
 
 conversation_context conversation_context::from_json(const nlohmann::json& j) {
+  if (!j.is_object()) return {};
+  return parse(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+// simdjson rather than nlohmann/json: the chat server reads a context with every question, and
+// simdjson reads one without an allocation per value, several times faster.
+conversation_context conversation_context::parse(std::string_view json) {
   conversation_context c;
-  if (!j.is_object()) return c;
-  if (auto it = j.find("turn"); it != j.end() && it->is_number_unsigned()) {
-    c.turn = static_cast<std::uint32_t>(std::min<std::uint64_t>(it->get<std::uint64_t>(), 1'000'000));
-  }
-  if (auto it = j.find("intent"); it != j.end() && short_string(*it)) c.intent = it->get<std::string>();
-  if (auto it = j.find("topics"); it != j.end() && it->is_array()) {
-    for (const auto& t : *it) {
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::object o;
+  if (json.size() > max_context_bytes || parser.parse(json.data(), json.size(), true).get(o)) return c;
+  std::string_view s;
+  simdjson::dom::element e;
+  if (!o["turn"].get(e))
+    if (auto n = unsigned_number(e)) c.turn = static_cast<std::uint32_t>(std::min<std::uint64_t>(*n, 1'000'000));
+  if (!o["intent"].get(e) && short_string(e, s)) c.intent = s;
+  if (!o["conversation"].get(e) && short_string(e, s)) c.conversation = s;
+  simdjson::dom::array list;
+  if (!o["topics"].get(list)) {
+    for (auto t : list) {
       if (c.topics.size() == max_context_items) break;
-      if (short_string(t)) c.topics.push_back(t.get<std::string>());
+      if (short_string(t, s)) c.topics.emplace_back(s);
     }
   }
-  if (auto it = j.find("entities"); it != j.end() && it->is_array()) {
-    for (const auto& e : *it) {
+  if (!o["entities"].get(list)) {
+    for (auto item : list) {
       if (c.entities.size() == max_context_items) break;
-      if (!e.is_object()) continue;
-      auto type = e.find("type"), value = e.find("value"), age = e.find("age");
-      if (type == e.end() || value == e.end() || !short_string(*type) || !short_string(*value)) continue;
-      entity en{type->get<std::string>(), value->get<std::string>(), 0};
-      if (age != e.end() && age->is_number_unsigned())
-        en.age = static_cast<std::uint32_t>(std::min<std::uint64_t>(age->get<std::uint64_t>(), 1000));
-      c.entities.push_back(std::move(en));
+      simdjson::dom::object en;
+      std::string_view type, value;
+      if (item.get(en) || en["type"].get(e) || !short_string(e, type) || en["value"].get(e) || !short_string(e, value))
+        continue;
+      entity out{std::string(type), std::string(value), 0};
+      if (!en["age"].get(e))
+        if (auto n = unsigned_number(e)) out.age = static_cast<std::uint32_t>(std::min<std::uint64_t>(*n, 1000));
+      c.entities.push_back(std::move(out));
     }
   }
-  if (auto it = j.find("disclaimed"); it != j.end() && it->is_boolean()) c.disclaimed = it->get<bool>();
+  bool disclaimed = false;
+  if (!o["disclaimed"].get(e) && !e.get_bool().get(disclaimed)) c.disclaimed = disclaimed;
   return c;
 }
 

@@ -87,6 +87,7 @@ class reply_builder {
   answer build(const std::shared_ptr<const rule_base>& holder) {
     msg_ = std::make_unique<detail::prepared_message>(
         detail::prepare_message(model_, text_, thread_stemmer(), true, responder::max_message_bytes));
+    out_.normalized = msg_->normalized;
     score();
     session& s = thread_session(holder);
     assert_facts(s);
@@ -258,6 +259,7 @@ class reply_builder {
     out_.context.intent = accepted_.empty() ? std::string() : accepted_.front().first;
     out_.context.topics = out_.topics;
     out_.context.disclaimed = in_.disclaimed;
+    out_.context.conversation = in_.conversation;
     if (auto disclaimer = model_.setting("disclaimer"); disclaimer && !in_.disclaimed) {
       out_.text += (out_.text.empty() ? "" : "\n\n") + *disclaimer;
       out_.context.disclaimed = true;

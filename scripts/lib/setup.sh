@@ -11,7 +11,7 @@ debian_packages=(
   build-essential cmake ninja-build pkg-config python3
   libboost1.81-dev libspdlog-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libstemmer-dev libutf8proc-dev zlib1g-dev
+  libstemmer-dev libutf8proc-dev zlib1g-dev libsimdjson-dev
   libsqlite3-dev libpq-dev postgresql
   chromium
   clang-14 libclang-rt-14-dev llvm-14  # scripts/fuzz: libFuzzer and llvm-symbolizer

@@ -142,6 +142,98 @@ TEST_F(engine_server, a_good_reload_answers_with_the_new_knowledge_at_once) {
   EXPECT_EQ(health["knowledge"]["version"], handler->version());
 }
 
+TEST_F(engine_server, a_repeated_question_is_answered_alike_with_its_own_turn_and_conversation) {
+  ws_client c;
+  ASSERT_FALSE(c.connect(server->port()));
+  ASSERT_TRUE(c.read());
+  auto first = c.ask("q1", "how often should I water my plants");
+  auto again = c.ask("q2", "how often should I water my plants");
+  ASSERT_TRUE(first && again);
+  EXPECT_EQ((*again)["text"], (*first)["text"]);
+  EXPECT_EQ((*again)["topics"], (*first)["topics"]);
+  EXPECT_EQ((*again)["context"]["turn"], 1);
+  // Two first turns are two conversations, each with a random id.
+  const auto id1 = (*first)["context"]["conversation"].get<std::string>();
+  const auto id2 = (*again)["context"]["conversation"].get<std::string>();
+  EXPECT_EQ(id1.size(), 16u);
+  EXPECT_NE(id1, id2);
+  // A follow-up keeps its conversation's id and counts on.
+  auto follow_up = c.ask("q3", "what about outdoors", (*first)["context"]);
+  ASSERT_TRUE(follow_up);
+  EXPECT_EQ((*follow_up)["context"]["conversation"], id1);
+  EXPECT_EQ((*follow_up)["context"]["turn"], 2);
+  // A forged id is replaced, not echoed.
+  auto forged = c.ask("q4", "how often should I water my plants", {{"conversation", "<script>"}});
+  ASSERT_TRUE(forged);
+  EXPECT_NE((*forged)["context"]["conversation"], "<script>");
+  const auto metrics = http_get(server->port(), "/metrics").body;
+  EXPECT_NE(metrics.find("advisor_answer_cache_total{result=\"hit\"} 2\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("advisor_answer_cache_total{result=\"miss\"} 2\n"), std::string::npos) << metrics;
+}
+
+TEST_F(engine_server, a_reload_never_serves_an_answer_cached_from_the_old_knowledge) {
+  ws_client c;
+  ASSERT_FALSE(c.connect(server->port()));
+  ASSERT_TRUE(c.read());
+  auto before = c.ask("q1", "when should I prune my plants");
+  ASSERT_TRUE(before);
+  EXPECT_EQ((*before)["text"].get<std::string>().rfind("Prune in late winter", 0), 0u) << *before;
+  edit("text: Prune in late winter, just above a leaf.", "text: Prune in early spring, with clean shears.");
+  ASSERT_TRUE(handler->reload().empty()) << log_lines.str();
+  auto after = c.ask("q2", "when should I prune my plants");
+  ASSERT_TRUE(after);
+  EXPECT_EQ((*after)["text"].get<std::string>().rfind("Prune in early spring", 0), 0u) << *after;
+}
+
+TEST_F(engine_server, every_answer_is_reported_to_the_observer_cached_or_not) {
+  struct seen {
+    std::string question, version, conversation;
+    std::vector<std::string> topics;
+    bool fallback;
+  };
+  std::mutex mutex;
+  std::vector<seen> answers;
+  handler->on_answer([&](const app::answered& a) {
+    std::lock_guard lock(mutex);
+    answers.push_back({std::string(a.question), std::string(a.knowledge_version), std::string(a.conversation),
+                       a.topics, a.fallback});
+  });
+  ws_client c;
+  ASSERT_FALSE(c.connect(server->port()));
+  ASSERT_TRUE(c.read());
+  auto a = c.ask("q1", "How OFTEN should I water my plants?");
+  ASSERT_TRUE(a);
+  ASSERT_TRUE(c.ask("q2", "How OFTEN should I water my plants?", (*a)["context"]));
+  ASSERT_TRUE(c.ask("q3", "zzzz qqqq"));
+  std::lock_guard lock(mutex);
+  ASSERT_EQ(answers.size(), 3u);
+  EXPECT_EQ(answers[0].question, "how often should i water my plants?");
+  EXPECT_EQ(answers[0].topics, std::vector<std::string>{"watering"});
+  EXPECT_EQ(answers[0].version, handler->version());
+  EXPECT_FALSE(answers[0].fallback);
+  EXPECT_EQ(answers[1].conversation, answers[0].conversation);
+  EXPECT_EQ(answers[0].conversation, (*a)["context"]["conversation"]);
+  EXPECT_TRUE(answers[2].fallback);
+  EXPECT_NE(answers[2].conversation, answers[0].conversation);
+}
+
+TEST(engine_handler_cache, off_computes_every_answer) {
+  temp_dir knowledge;
+  knowledge.write("garden.rules", read_text(garden_dir / "garden.rules"));
+  auto log = std::make_shared<spdlog::logger>("test");
+  app::engine_handler handler(knowledge.path(), log, {.answer_cache_entries = 0});
+  ASSERT_TRUE(handler.reload().empty());
+  running_server server(test_config(), handler);
+  ws_client c;
+  ASSERT_FALSE(c.connect(server.port()));
+  ASSERT_TRUE(c.read());
+  ASSERT_TRUE(c.ask("q1", "should I use fertilizer"));
+  ASSERT_TRUE(c.ask("q2", "should I use fertilizer"));
+  std::string metrics;
+  handler.write_metrics(metrics);
+  EXPECT_NE(metrics.find("advisor_answer_cache_total{result=\"hit\"} 0\n"), std::string::npos) << metrics;
+}
+
 TEST_F(engine_server, poll_reloads_once_an_edit_has_settled) {
   EXPECT_FALSE(handler->poll());  // nothing changed
   edit("text: Happy gardening!", "text: Happy gardening, and see you soon!");

@@ -68,6 +68,13 @@ TEST(envelope, errors_after_the_id_carry_it) {
   EXPECT_TRUE(check_envelope("{", true, 4096).id.is_null());
 }
 
+TEST(answer_frame, puts_type_and_id_in_front_of_the_handlers_members) {
+  const auto frame = nlohmann::json::parse(answer_frame(R"("q1")", R"({"text":"hi","topics":["a"]})"));
+  EXPECT_EQ(frame, nlohmann::json({{"type", "answer"}, {"id", "q1"}, {"text", "hi"}, {"topics", {"a"}}}));
+  EXPECT_EQ(nlohmann::json::parse(answer_frame(R"("q2")", "{}")), nlohmann::json({{"type", "answer"}, {"id", "q2"}}));
+  EXPECT_EQ(nlohmann::json::parse(answer_frame(R"("q3")", "{ \n }")), nlohmann::json({{"type", "answer"}, {"id", "q3"}}));
+}
+
 TEST(utf8, accepts_every_valid_form) {
   EXPECT_TRUE(valid_utf8(""));
   EXPECT_TRUE(valid_utf8("plain ascii"));

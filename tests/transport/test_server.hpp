@@ -18,15 +18,17 @@ class echo_handler : public transport::handler {
  public:
   nlohmann::json hello() override { return {{"version", "test-1"}, {"suggestions", {"Say something"}}}; }
 
-  nlohmann::json ask(const transport::question& q) override {
+  std::string ask(const transport::question& q) override {
     asked.fetch_add(1);
     if (q.text == "throw") throw std::runtime_error("the handler failed");
     std::uint64_t turn = 0;
-    if (q.context.is_object() && q.context.contains("turn") && q.context["turn"].is_number_unsigned())
-      turn = q.context["turn"].get<std::uint64_t>();
+    const auto context = nlohmann::json::parse(q.context);  // the transport hands over well-formed JSON only
+    if (context.is_object() && context.contains("turn") && context["turn"].is_number_unsigned())
+      turn = context["turn"].get<std::uint64_t>();
     std::string text = "you said: " + std::string(q.text);
     if (answer_padding > 0) text += std::string(answer_padding, '.');
-    return {{"text", text}, {"topics", {"echo"}}, {"context", {{"turn", turn + 1}}}};
+    if (q.text == "not an object") return "[1]";
+    return nlohmann::json{{"text", text}, {"topics", {"echo"}}, {"context", {{"turn", turn + 1}}}}.dump();
   }
 
   nlohmann::json health() override { return {{"knowledge", {{"version", "test-1"}}}}; }

@@ -202,6 +202,10 @@ TEST(websocket, a_handler_exception_becomes_an_internal_error_for_that_message) 
   EXPECT_EQ((*e)["code"], "internal");
   EXPECT_EQ((*e)["id"], "boom");
   EXPECT_TRUE(c->ask("ok", "and then"));
+  // A handler's reply that is not an object's text is not sent as if it were one.
+  auto bad = c->ask("odd", "not an object");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ((*bad)["code"], "internal");
 }
 
 TEST(websocket, a_socket_killed_mid_read_frees_its_session) {

@@ -1,5 +1,7 @@
 #include "envelope.hpp"
 
+#include <simdjson.h>
+
 namespace advisor::transport {
 
 bool valid_utf8(std::string_view s) noexcept {
@@ -55,31 +57,49 @@ envelope check_envelope(std::string_view payload, bool text_frame, std::size_t m
     return fail(std::move(e), "too_long",
                 "message is " + std::to_string(payload.size()) + " bytes, the limit is " + std::to_string(max_bytes));
   if (!valid_utf8(payload)) return fail(std::move(e), "bad_utf8", "message is not valid UTF-8");
-  e.doc = nlohmann::json::parse(payload, nullptr, false);
-  if (e.doc.is_discarded()) return fail(std::move(e), "bad_json", "message is not valid JSON");
-  if (!e.doc.is_object()) return fail(std::move(e), "bad_json", "message must be a JSON object");
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  // true: copy into a padded buffer when the payload's own is too close to a page end to be read past.
+  if (parser.parse(payload.data(), payload.size(), true).get(doc))
+    return fail(std::move(e), "bad_json", "message is not valid JSON");
+  simdjson::dom::object message;
+  if (doc.get(message)) return fail(std::move(e), "bad_json", "message must be a JSON object");
 
   // The id first, so that every later error can name the message it is about.
-  auto id = e.doc.find("id");
-  if (id == e.doc.end() || !id->is_string() || id->get_ref<const std::string&>().empty() ||
-      id->get_ref<const std::string&>().size() > max_id_bytes)
+  std::string_view id;
+  if (message["id"].get_string().get(id) || id.empty() || id.size() > max_id_bytes)
     return fail(std::move(e), "bad_id", "\"id\" must be a string of 1 to " + std::to_string(max_id_bytes) + " bytes");
-  e.id = *id;
+  e.id = std::string(id);
 
-  auto type = e.doc.find("type");
-  if (type == e.doc.end() || !type->is_string() || type->get_ref<const std::string&>() != "ask")
+  std::string_view type;
+  if (message["type"].get_string().get(type) || type != "ask")
     return fail(std::move(e), "bad_type", "\"type\" must be \"ask\"");
 
-  auto text = e.doc.find("text");
-  if (text == e.doc.end() || !text->is_string() || text->get_ref<const std::string&>().empty())
+  std::string_view text;
+  if (message["text"].get_string().get(text) || text.empty())
     return fail(std::move(e), "bad_text", "\"text\" must be a non-empty string");
 
-  auto context = e.doc.find("context");
-  if (context != e.doc.end() && !context->is_object() && !context->is_null())
-    return fail(std::move(e), "bad_context", "\"context\" must be an object: the previous answer's context");
-
-  e.text = text->get_ref<const std::string&>();
+  simdjson::dom::element context;
+  if (!message["context"].get(context) && !context.is_null()) {
+    if (!context.is_object())
+      return fail(std::move(e), "bad_context", "\"context\" must be an object: the previous answer's context");
+    e.context = simdjson::minify(context);
+  }
+  e.text = text;
   return e;
+}
+
+std::string answer_frame(std::string_view id_json, std::string_view members) {
+  static constexpr std::string_view head = R"({"type":"answer","id":)";
+  std::string_view rest = members.substr(1);  // past the '{'
+  const auto first = rest.find_first_not_of(" \t\r\n");
+  const bool empty = first == std::string_view::npos || rest[first] == '}';
+  std::string out;
+  out.reserve(head.size() + id_json.size() + 1 + rest.size());
+  out.append(head).append(id_json);
+  if (empty) return out += '}';
+  out += ',';
+  return out.append(rest);
 }
 
 }  // namespace advisor::transport

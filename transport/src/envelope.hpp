@@ -21,15 +21,20 @@ struct envelope {
   std::string code;
   std::string message;
   nlohmann::json id;  // the client's id when one could be read (string), else null
-  nlohmann::json doc;  // the parsed message
-  std::string_view text;  // into doc, valid while doc lives and is not modified
+  std::string text;
+  std::string context = "null";  // the context member's JSON text (an object's), or null
 
   bool ok() const { return code.empty(); }
 };
 
-// Never throws on any input. Complexity: linear in the payload.
+// Never throws on any input. Complexity: linear in the payload, read with simdjson (no allocation
+// per value: this runs for every message).
 envelope check_envelope(std::string_view payload, bool text_frame, std::size_t max_bytes);
 
 constexpr std::size_t max_id_bytes = 64;
+
+// The answer frame {"type":"answer","id":ID,...members}: `id_json` is the id's JSON text and
+// `members` a handler's serialized object ({...}), spliced in without parsing it again.
+std::string answer_frame(std::string_view id_json, std::string_view members);
 
 }  // namespace advisor::transport

@@ -120,21 +120,17 @@ void websocket_session::handle(std::string_view payload, bool text) {
   strikes_ = 0;
   last_question_ = arrived;
   stats.questions.fetch_add(1, std::memory_order_relaxed);
-  static const nlohmann::json no_context;
-  auto context = message.doc.find("context");
-  const question q{message.id.get_ref<const std::string&>(), message.text,
-                   context == message.doc.end() ? no_context : *context};
-  nlohmann::json reply;
+  const question q{message.id.get_ref<const std::string&>(), message.text, message.context};
+  std::string members;
   try {
-    reply = state_->app().ask(q);
+    members = state_->app().ask(q);
   } catch (const std::exception& e) {
     state_->log(log_level::error, std::string("handler failed on a question: ") + e.what());
     return send_error(message.id, "internal", "the server could not answer this question");
   }
-  if (!reply.is_object()) return send_error(message.id, "internal", "the server could not answer this question");
-  reply["type"] = "answer";
-  reply["id"] = std::move(message.id);
-  send(dump(reply));
+  if (members.size() < 2 || members.front() != '{' || members.back() != '}')
+    return send_error(message.id, "internal", "the server could not answer this question");
+  send(answer_frame(dump(message.id), members));
   stats.answers.fetch_add(1, std::memory_order_relaxed);
   stats.observe_latency(std::chrono::steady_clock::now() - arrived);
 }

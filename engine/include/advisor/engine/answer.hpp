@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -27,9 +28,13 @@ struct conversation_context {
   std::vector<std::string> topics;  // the previous answer's topics
   std::vector<entity> entities;
   bool disclaimed = false;  // the disclaimer has been shown in this conversation
+  // An id the application gives the conversation (at most 64 bytes), carried along unread.
+  std::string conversation;
 
   nlohmann::json to_json() const;
   static conversation_context from_json(const nlohmann::json& j);
+  // The same from JSON text; anything but an object's text gives an empty context.
+  static conversation_context parse(std::string_view json);
 };
 
 // How a message was read, for `--explain` and the owner's tools.
@@ -47,6 +52,7 @@ struct answer {
   std::vector<std::string> topics;  // most relevant first
   std::vector<std::string> rules;   // the rule behind each topic, same order
   std::vector<std::string> rules_fired;  // every rule that fired, in order (not sent on the wire)
+  std::string normalized;  // the message as it was read (not sent on the wire: it is the visitor's words)
   std::vector<std::string> suggestions;
   double confidence = 0;
   bool clarifying = false;  // asks which of two readings was meant

@@ -20,8 +20,9 @@ namespace advisor::transport {
 struct question {
   std::string_view id;    // 1 to 64 bytes, chosen by the client
   std::string_view text;  // valid UTF-8, at most config::max_message_bytes
-  // The client's `context` member, untrusted: any JSON value, null when absent.
-  const nlohmann::json& context;
+  // The client's `context` member as JSON text, untrusted but well-formed: an object's text, or
+  // "null" when absent or null.
+  std::string_view context;
 };
 
 class handler {
@@ -32,8 +33,11 @@ class handler {
   // "text", "suggestions").
   virtual nlohmann::json hello() = 0;
 
-  // Members of the answer frame, besides "type": "answer" and "id" (which the server sets).
-  virtual nlohmann::json ask(const question& q) = 0;
+  // The members of the answer frame besides "type": "answer" and "id" (which the server puts in
+  // front), as serialized JSON object text, e.g. {"text":"...","topics":[...]}. Text rather than a
+  // json value, so a handler can answer a repeated question from a cache without building and
+  // serializing the answer again. Anything but an object's text becomes an `internal` error frame.
+  virtual std::string ask(const question& q) = 0;
 
   // Members added to the /healthz body (the server adds "status" and "uptime_seconds").
   virtual nlohmann::json health() { return nlohmann::json::object(); }
