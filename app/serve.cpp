@@ -26,7 +26,9 @@
 #include "advisor/transport/server.hpp"
 #include "command_line.hpp"
 #include "commands.hpp"
+#include "advisor/store/conversation_log.hpp"
 #include "engine_handler.hpp"
+#include "server_handler.hpp"
 
 namespace advisor::app {
 namespace {
@@ -64,6 +66,11 @@ const std::vector<option_spec>& options() {
       {"idle-timeout", "SECONDS", "close a WebSocket that asks nothing for this long (0: never)", "600"},
       {"write-queue", "N", "replies queued per connection before a client that doesn't read is dropped", "64"},
       {"answer-cache", "N", "finished answers kept for repeated questions (0: none); emptied on reload", "4096"},
+      {"db", "PATH|URL", "the conversation log: a SQLite file, a postgresql:// URL, or off (no log)", "advisor.db"},
+      {"log-questions", "on|off", "store the question's text in the conversation log (off: only topics and figures)",
+       "on"},
+      {"log-retention-days", "N", "delete logged questions older than this, daily (0: keep them)", "90"},
+      {"report-token", "SECRET", "serve the owner's report at /report?token=SECRET (none: no report page)", ""},
       {"reload-poll", "SECONDS", "how often to check the knowledge files for changes (0: only on SIGHUP)", "1"},
       {"log-level", "LEVEL", "debug, info, warn or error (questions' text is logged at debug only)", "info"},
       {"log-format", "FORMAT", "text, or json for one JSON object per line", "text"},
@@ -310,15 +317,44 @@ int run_serve(const args& a) {
     return 2;
   }
 
-  // Block the signals in every thread (they inherit the mask); the supervisor takes them with sigwait.
+  // Block the signals in every thread (they inherit the mask, so this comes before the first one,
+  // the conversation log's writer, starts); the supervisor takes them with sigwait.
   sigset_t signals;
   sigemptyset(&signals);
   for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGUSR1}) sigaddset(&signals, sig);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  // The conversation log, written behind the answers by its own thread.
+  std::unique_ptr<store::conversation_log> conversation_log;
+  const std::string db = s.text("db");
+  const std::string log_questions = s.text("log-questions");
+  if (log_questions != "on" && log_questions != "off")
+    throw std::runtime_error("--log-questions: expected on or off, got '" + log_questions + "'");
+  if (db != "off") {
+    store::log_options log_options;
+    log_options.store_questions = log_questions == "on";
+    log_options.retention = std::chrono::hours(24 * s.count("log-retention-days", 0, 36500));
+    log_options.on_error = [log](const std::string& message) { log->error("conversation log: {}", message); };
+    auto opened = store::conversation_log::open(db, log_options);
+    if (!opened) {
+      std::cerr << "advisor serve: can't open the conversation log " << store::redact(db) << ": "
+                << opened.error().message() << "\n";
+      return 2;
+    }
+    conversation_log = std::move(*opened);
+    log->info("conversation log {}{}", store::redact(db), log_options.store_questions ? "" : " (without question text)");
+  }
+  const std::string report_token = s.text("report-token");
+  if (!report_token.empty() && report_token.size() < 16)
+    throw std::runtime_error("--report-token: use at least 16 characters (it guards what visitors asked)");
+  if (!report_token.empty() && db == "off")
+    throw std::runtime_error("--report-token: the report reads the conversation log, which --db off turns off");
+  server_handler app(handler, conversation_log.get(), {db == "off" ? "" : db, report_token});
+
+
   std::unique_ptr<transport::server> server;
   try {
-    server = std::make_unique<transport::server>(cfg, handler);
+    server = std::make_unique<transport::server>(cfg, app);
   } catch (const std::exception& e) {
     log->error("can't start: {}", e.what());
     return 2;

@@ -11,6 +11,7 @@
 
 #include <fstream>
 #include <optional>
+#include <tuple>
 #include <sstream>
 #include <thread>
 
@@ -124,6 +125,14 @@ TEST(serve, help_documents_every_option_and_its_environment_variable) {
 
 TEST(serve, bad_settings_are_usage_errors) {
   temp_dir dir;
+  for (const auto& [flag, value, message] :
+       {std::tuple{"--log-questions", "maybe", "--log-questions: expected on or off, got 'maybe'"},
+        std::tuple{"--report-token", "short", "--report-token: use at least 16 characters"}}) {
+    process p({"serve", flag, value, "--db", (dir.path() / "log.db").string()}, dir.path() / "out",
+              dir.path() / "err");
+    EXPECT_EQ(p.wait(std::chrono::seconds(10)), 2);
+    EXPECT_NE(read_text(dir.path() / "err").find(message), std::string::npos) << read_text(dir.path() / "err");
+  }
   {
     process p({"serve", "--port", "http"}, dir.path() / "out", dir.path() / "err");
     EXPECT_EQ(p.wait(std::chrono::seconds(10)), 2);
@@ -146,7 +155,7 @@ TEST(serve, runs_reloads_and_stops_with_clients_connected) {
   dir.write("site/index.html", "<!doctype html><title>garden</title>");
   // All three sources of settings: the file, the environment, and flags (port 0: any free one).
   dir.write("serve.conf", "# test settings\nknowledge = " + (dir.path() / "knowledge").string() +
-                              "\nreload-poll = 0.1\nport = 1\n");
+                              "\nreload-poll = 0.1\nport = 1\ndb = " + (dir.path() / "advisor.db").string() + "\n");
   const auto log = dir.path() / "err";
   process p({"serve", "--config", (dir.path() / "serve.conf").string(), "--port", "0", "--threads", "2"},
             dir.path() / "out", log,
@@ -224,6 +233,93 @@ TEST(serve, runs_reloads_and_stops_with_clients_connected) {
   EXPECT_EQ(p.wait(std::chrono::seconds(5)), 0) << read_text(log);
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
   EXPECT_EQ(read_text(log).find("when should I prune"), std::string::npos);  // questions stay out of the log
+}
+
+// The conversation log as the server writes it: every answer, with its conversation id, into
+// SQLite (or into the PostgreSQL at $ADVISOR_TEST_POSTGRES_URL, when the with-postgres script runs
+// this test), and the owner's report page behind its token.
+TEST(serve, logs_every_answer_and_shows_the_report_with_the_owners_token) {
+  temp_dir dir;
+  dir.write("knowledge/garden.rules", read_text(ADVISOR_TEST_DATA "/understand/data/garden/garden.rules"));
+  const char* postgres = std::getenv("ADVISOR_TEST_POSTGRES_URL");
+  const std::string db = postgres ? postgres : (dir.path() / "log.db").string();
+  const std::string token = "owner-secret-0123456789";
+  const auto log = dir.path() / "err";
+  process p({"serve", "--knowledge", (dir.path() / "knowledge").string(), "--port", "0", "--threads", "2",
+             "--reload-poll", "0", "--db", db, "--report-token", token},
+            dir.path() / "out", log);
+  std::uint16_t port = 0;
+  ASSERT_TRUE(eventually([&] {
+    const auto n = number_after(read_text(log), "listening on http://127.0.0.1:");
+    if (n) port = static_cast<std::uint16_t>(*n);
+    return n.has_value();
+  })) << read_text(log);
+
+  ws_client c;
+  ASSERT_FALSE(c.connect(port));
+  ASSERT_TRUE(c.read());
+  auto first = c.ask("q1", "When should I prune my plants?");
+  ASSERT_TRUE(first);
+  ASSERT_TRUE(c.ask("q2", "should I use fertilizer", (*first)["context"]));
+  ASSERT_TRUE(c.ask("q3", "qwzx vbnm plorf"));  // understood by nobody: a fallback
+
+  // The page: nothing without the token, the report with it.
+  const auto refused = http_get(port, "/report");
+  EXPECT_EQ(refused.status, 401u);
+  EXPECT_EQ(refused.header(http::field::www_authenticate), "Bearer");
+  EXPECT_EQ(http_get(port, "/report?token=wrong-secret-0123456789").status, 401u);
+  http_reply page;
+  ASSERT_TRUE(eventually([&] {  // the log's writer works behind the answers
+    page = http_get(port, "/report", {{http::field::authorization, "Bearer " + token}});
+    return page.status == 200 && page.body.find("qwzx vbnm plorf") != std::string::npos;
+  })) << page.status << "\n" << page.body;
+  EXPECT_EQ(page.header(http::field::cache_control), "no-store");
+  EXPECT_EQ(page.header("Content-Security-Policy").find("default-src 'none'"), 0u);
+  EXPECT_EQ(http_get(port, "/report?token=" + token).status, 200u);
+  const auto metrics = http_get(port, "/metrics").body;
+  EXPECT_NE(metrics.find("advisor_conversation_log_records_total{outcome=\"written\"} 3\n"), std::string::npos)
+      << metrics;
+
+  p.signal(SIGTERM);
+  ASSERT_EQ(p.wait(std::chrono::seconds(10)), 0) << read_text(log);
+
+  // What was stored, read back by `advisor report`: three questions in two conversations.
+  process report({"report", "--db", db, "--json"}, dir.path() / "report.json", dir.path() / "report.err");
+  ASSERT_EQ(report.wait(std::chrono::seconds(20)), 0) << read_text(dir.path() / "report.err");
+  const auto r = json::parse(read_text(dir.path() / "report.json"));
+  EXPECT_EQ(r["questions"], 3) << r;
+  EXPECT_EQ(r["conversations"], 2) << r;
+  EXPECT_EQ(r["fallbacks"], 1) << r;
+  EXPECT_NE(r.dump().find("qwzx vbnm plorf"), std::string::npos) << r;
+  EXPECT_EQ(r.dump().find("When should"), std::string::npos) << "stored as read (normalized), not as typed";
+}
+
+TEST(serve, without_question_logging_only_topics_and_figures_are_stored) {
+  temp_dir dir;
+  dir.write("knowledge/garden.rules", read_text(ADVISOR_TEST_DATA "/understand/data/garden/garden.rules"));
+  const auto db = (dir.path() / "log.db").string();
+  const auto log = dir.path() / "err";
+  process p({"serve", "--knowledge", (dir.path() / "knowledge").string(), "--port", "0", "--reload-poll", "0",
+             "--db", db, "--log-questions=off"},
+            dir.path() / "out", log);
+  std::uint16_t port = 0;
+  ASSERT_TRUE(eventually([&] {
+    const auto n = number_after(read_text(log), "listening on http://127.0.0.1:");
+    if (n) port = static_cast<std::uint16_t>(*n);
+    return n.has_value();
+  })) << read_text(log);
+  ws_client c;
+  ASSERT_FALSE(c.connect(port));
+  ASSERT_TRUE(c.read());
+  ASSERT_TRUE(c.ask("q1", "my secret qwzx question"));
+  EXPECT_EQ(http_get(port, "/report").status, 404u);  // no token: no page at all
+  p.signal(SIGTERM);
+  ASSERT_EQ(p.wait(std::chrono::seconds(10)), 0) << read_text(log);
+  process report({"report", "--db", db, "--json"}, dir.path() / "report.json", dir.path() / "report.err");
+  ASSERT_EQ(report.wait(std::chrono::seconds(20)), 0) << read_text(dir.path() / "report.err");
+  const auto r = json::parse(read_text(dir.path() / "report.json"));
+  EXPECT_EQ(r["questions"], 1) << r;
+  EXPECT_EQ(r.dump().find("secret"), std::string::npos) << r;
 }
 
 }  // namespace

@@ -31,7 +31,7 @@ async function loadPlaywright() {
 // listens. stop() sends SIGTERM and waits for the exit.
 export async function startAdvisor({ port = 0, allowedOrigins = [] } = {}) {
   const args = ['serve', '--host', '127.0.0.1', '--port', String(port), '--knowledge', path.join(repo, 'knowledge'),
-    '--web-root', webRoot, '--reload-poll', '0', '--threads', '2'];
+    '--web-root', webRoot, '--reload-poll', '0', '--threads', '2', '--db', 'off'];
   if (allowedOrigins.length) args.push('--allowed-origins', allowedOrigins.join(','));
   const proc = spawn(advisorBinary(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';

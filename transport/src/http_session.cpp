@@ -49,6 +49,35 @@ std::string_view header(const http::request<http::string_body>& req, http::field
   return it == req.end() ? std::string_view{} : std::string_view(it->value().data(), it->value().size());
 }
 
+// A path that is no file: the application's, if it has a page there.
+http::message_generator app_page(shared_state& state, const http::request<http::string_body>& req,
+                                 std::string_view target) {
+  const auto query_at = target.find('?');
+  const page_request r{path_of(target),
+                       query_at == std::string_view::npos ? std::string_view{} : target.substr(query_at + 1),
+                       header(req, http::field::authorization)};
+  std::optional<page> p;
+  try {
+    p = state.app().get(r);
+  } catch (const std::exception& e) {
+    state.log(log_level::error, std::string("handler failed on a page: ") + e.what());
+    return error_response(req, http::status::internal_server_error, "internal error");
+  }
+  if (!p) return error_response(req, http::status::not_found, "not found");
+  http::response<http::string_body> res{static_cast<http::status>(p->status), req.version()};
+  common(res, req);
+  res.set(http::field::content_type, p->content_type);
+  res.set(http::field::cache_control, "no-store");
+  res.set("Content-Security-Policy",
+          p->content_security_policy.empty() ? state.cfg().content_security_policy : p->content_security_policy);
+  if (!p->www_authenticate.empty()) res.set(http::field::www_authenticate, p->www_authenticate);
+  const auto size = p->body.size();
+  if (req.method() != http::verb::head) res.body() = std::move(p->body);
+  res.prepare_payload();
+  if (req.method() == http::verb::head) res.content_length(size);
+  return res;
+}
+
 }  // namespace
 
 http::message_generator handle_request(shared_state& state, const http::request<http::string_body>& req) {
@@ -100,7 +129,7 @@ http::message_generator handle_request(shared_state& state, const http::request<
   auto file = state.files().lookup(target, header(req, http::field::accept_encoding),
                                    header(req, http::field::if_none_match));
   if (file.status == 400) return error_response(req, http::status::bad_request, "bad request path");
-  if (file.status == 404) return error_response(req, http::status::not_found, "not found");
+  if (file.status == 404) return app_page(state, req, target);
 
   http::response<http::string_body> res{file.status == 304 ? http::status::not_modified : http::status::ok,
                                         req.version()};
@@ -172,10 +201,19 @@ void http_session::on_read(error_code ec, std::size_t) {
   auto& req = parser_->get();
   const std::string_view target(req.target().data(), req.target().size());
 
+  // A Transfer-Encoding that does not end in chunked leaves the body's length unknowable (RFC 9112
+  // 6.3): reading on would take the body for the next request, the request-smuggling gap. Refuse
+  // and close. (Beast itself refuses Transfer-Encoding together with Content-Length.)
+  if (req.count(http::field::transfer_encoding) != 0 && !req.chunked()) {
+    req.keep_alive(false);
+    return send(error_response(req, http::status::bad_request, "bad Transfer-Encoding"));
+  }
+
   if (websocket::is_upgrade(req)) {
     if (path_of(target) != "/chat") return send(error_response(req, http::status::not_found, "no WebSocket here"));
     const auto origin = header(req, http::field::origin);
-    if (!origin_allowed(origin, header(req, http::field::host), state_->cfg().allowed_origins)) {
+    if ((origin.empty() && !state_->cfg().allow_no_origin) ||
+        !origin_allowed(origin, header(req, http::field::host), state_->cfg().allowed_origins)) {
       state_->stats().forbidden_origins.fetch_add(1, std::memory_order_relaxed);
       if (state_->log_enabled(log_level::info))
         state_->log(log_level::info, "websocket refused peer=" + ticket_.ip() + ": origin not allowed: " +

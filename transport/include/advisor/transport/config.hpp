@@ -23,9 +23,12 @@ struct config {
   std::filesystem::path web_root;
 
   // Origins (scheme://host[:port]) whose pages may open the WebSocket. The server's own origin (the
-  // request's Host) is always allowed, and so is a handshake without Origin (not a browser).
-  // "*" allows every origin.
+  // request's Host) is always allowed, and so is a handshake without Origin (not a browser) unless
+  // allow_no_origin is false. "*" allows every origin.
   std::vector<std::string> allowed_origins;
+  // Browsers always send Origin, so refusing handshakes without one shuts out only other clients
+  // (scripts, load generators, tools): for a server meant for browsers alone.
+  bool allow_no_origin = true;
 
   // A text message longer than this gets a `too_long` error and the connection stays open; one
   // longer than hard_message_factor times this is abuse and closes the connection (1009).

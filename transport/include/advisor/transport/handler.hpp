@@ -8,6 +8,7 @@
 // server it is given to. Exceptions thrown by ask() become an `internal` error frame for that one
 // message; hello() and the others should not throw (a throw closes that connection or request).
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -23,6 +24,21 @@ struct question {
   // The client's `context` member as JSON text, untrusted but well-formed: an object's text, or
   // "null" when absent or null.
   std::string_view context;
+};
+
+// A GET of a path the server has no file or route of its own for (e.g. an owner's report page).
+struct page_request {
+  std::string_view path;           // without the query
+  std::string_view query;          // after '?', still percent-encoded
+  std::string_view authorization;  // the Authorization header as sent ("" when absent)
+};
+
+struct page {
+  unsigned status = 200;
+  std::string content_type = "text/html; charset=utf-8";
+  std::string body;
+  std::string content_security_policy;  // "" sends the server's default policy for HTML
+  std::string www_authenticate;         // for a 401: how to authenticate ("Bearer")
 };
 
 class handler {
@@ -44,6 +60,13 @@ class handler {
 
   // Appends Prometheus text-format metrics of the application to `out` (the server writes its own).
   virtual void write_metrics(std::string& out) { (void)out; }
+
+  // A page of the application's own, or nullopt for a 404. Called on a server thread, so it
+  // should be quick; pages are never cached by the browser (Cache-Control: no-store).
+  virtual std::optional<page> get(const page_request& r) {
+    (void)r;
+    return std::nullopt;
+  }
 };
 
 }  // namespace advisor::transport
