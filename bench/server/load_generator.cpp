@@ -8,6 +8,9 @@
 //           [--conversation TURNS]   questions per conversation, each carrying the previous answer's
 //                                    context as the widget does (default 4; 0: one endless conversation)
 //   ws_load --port N --pid PID --idle C [--hello]    C idle connections: RSS, then one question each
+//   ws_load --port N --pid PID --connections C --total Q [--rss-every K] [--vary]
+//           soak: Q questions in all, the server's RSS after every K replies; --vary makes every
+//           other question unique (a visitor's own words), so the answer cache fills and evicts
 // Prints one line of key=value pairs.
 
 #include <boost/asio.hpp>
@@ -71,6 +74,8 @@ struct shared {
   std::vector<double> latencies_us;  // only while measuring
   bool expect_hello = false;
   int conversation_turns = 4;  // a conversation starts afresh after this many questions (0: never)
+  bool vary = false;           // every other question made unique, so answers can't all come from a cache
+  bool counting = false;       // soak mode: count every reply, from the start
 };
 
 class connection : public std::enable_shared_from_this<connection> {
@@ -122,8 +127,9 @@ class connection : public std::enable_shared_from_this<connection> {
     const auto turns = static_cast<std::uint64_t>(s_.conversation_turns);
     if (turns > 0 && seq_ % turns == 1) context_.clear();
     // Built as text: the generator must stay cheap next to the servers it measures.
-    out_ = R"({"type":"ask","id":")" + id_ + R"(","text":)" +
-           quoted_questions()[(static_cast<std::uint64_t>(n_) + seq_) % std::size(questions)];
+    std::string text = quoted_questions()[(static_cast<std::uint64_t>(n_) + seq_) % std::size(questions)];
+    if (s_.vary && seq_ % 2 == 0) text.insert(text.size() - 1, " (visitor " + id_ + ")");
+    out_ = R"({"type":"ask","id":")" + id_ + R"(","text":)" + text;
     if (!context_.empty()) out_ += R"(,"context":)" + context_;
     out_ += '}';
     sent_ = clock_type::now();
@@ -153,6 +159,7 @@ class connection : public std::enable_shared_from_this<connection> {
         self->s_.idle_answered.fetch_add(1);
         return;
       }
+      if (self->s_.counting) self->s_.replies.fetch_add(1, std::memory_order_relaxed);
       if (self->s_.measuring.load()) {
         self->s_.replies.fetch_add(1, std::memory_order_relaxed);
         self->latencies_.push_back(std::chrono::duration<double, std::micro>(took).count());
@@ -229,6 +236,7 @@ int main(int argc, char** argv) {
   pid_t pid = 0;
   int connections = 100, idle = 0, threads = 1;
   double seconds = 5, warmup = 1;
+  std::uint64_t total = 0, rss_every = 100000;
   shared s;
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
@@ -242,6 +250,9 @@ int main(int argc, char** argv) {
     else if (flag == "--warmup") warmup = std::atof(next());
     else if (flag == "--hello") s.expect_hello = true;
     else if (flag == "--conversation") s.conversation_turns = std::max(0, std::atoi(next()));
+    else if (flag == "--vary") s.vary = true;
+    else if (flag == "--total") total = std::strtoull(next(), nullptr, 10);
+    else if (flag == "--rss-every") rss_every = std::strtoull(next(), nullptr, 10);
     else {
       std::fprintf(stderr, "ws_load: unknown option %s\n", flag.c_str());
       return 2;
@@ -251,6 +262,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: ws_load --port N --pid PID (--connections C | --idle C) [--hello]\n");
     return 2;
   }
+  s.counting = total > 0;
   const tcp::endpoint ep(net::ip::make_address("127.0.0.1"), port);
   net::io_context ioc{threads};
   auto guard = net::make_work_guard(ioc);
@@ -272,7 +284,21 @@ int main(int argc, char** argv) {
   while (s.connected.load() + s.errors.load() < static_cast<std::uint64_t>(n) && clock_type::now() < connect_deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
 
-  if (idle > 0) {
+  if (total > 0) {
+    // Soak: RSS each time another rss_every replies have come back, until `total`.
+    const auto t0 = clock_type::now();
+    for (std::uint64_t next_mark = rss_every; next_mark <= total; next_mark += rss_every) {
+      while (s.replies.load() < next_mark && s.errors.load() < 100)
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      if (s.errors.load() >= 100) break;
+      std::printf("replies=%llu rss_mb=%.1f seconds=%.1f errors=%llu\n", static_cast<unsigned long long>(next_mark),
+                  rss_mb(pid), std::chrono::duration<double>(clock_type::now() - t0).count(),
+                  static_cast<unsigned long long>(s.errors.load()));
+      std::fflush(stdout);
+    }
+    s.stopping.store(true);
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  } else if (idle > 0) {
     std::this_thread::sleep_for(std::chrono::seconds(1));
     const double rss = rss_mb(pid);
     const auto connected = s.connected.load();
