@@ -105,6 +105,33 @@ TEST(Responder, AForgedContextIsReadDefensively) {
   EXPECT_LE(conversation_context::from_json(huge).topics.size(), 16u);
 }
 
+TEST(Responder, AContextIsReadFromJsonTextAsFromAJsonValue) {
+  responder r(garden());
+  auto a = r.ask("how often should I water my plants", conversation_context::parse(R"({"conversation":"c-1"})"));
+  EXPECT_EQ(a.context.conversation, "c-1") << "the application's id is carried along";
+  const auto text = a.context.to_json().dump();
+  EXPECT_EQ(conversation_context::parse(text).to_json(), a.context.to_json());
+  EXPECT_EQ(conversation_context::parse(text).to_json(),
+            conversation_context::from_json(nlohmann::json::parse(text)).to_json());
+  // Anything but an object's text gives an empty context, never an exception.
+  for (const char* bad : {"", "null", "[1,2]", "\"turn\"", "{\"turn\":", "{\"turn\": 1}}", "\xff\xfe",
+                          "{\"intent\": \"\\ud800\"}"}) {
+    const auto c = conversation_context::parse(bad);
+    EXPECT_EQ(c.turn, 0u) << bad;
+    EXPECT_TRUE(c.topics.empty()) << bad;
+  }
+  std::string deep(100000, '[');
+  EXPECT_EQ(conversation_context::parse("{\"topics\": " + deep).turn, 0u);
+  EXPECT_LE(conversation_context::parse("{\"topics\": [" + std::string(20000 * 4, ' ') + "\"a\"" +
+                                        [] {
+                                          std::string more;
+                                          for (int i = 0; i < 1000; ++i) more += ",\"a\"";
+                                          return more;
+                                        }() + "]}")
+                .topics.size(),
+            16u);
+}
+
 TEST(Responder, GreetsAndThanks) {
   responder r(garden());
   EXPECT_EQ(r.ask("hi there!").topics.front(), "hello");
