@@ -55,17 +55,27 @@ std::string escape_label(const std::string& s) {
 std::string dump(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
 
 // What decides an answer besides the knowledge: the text and the context, except the turn number
-// (it is only counted on) and the conversation id. Fields are separated by control bytes and every
-// list is prefixed with its length, so two different contexts never make the same key.
+// (it is only counted on) and the conversation id. Every string is prefixed with its length and
+// every list with its size, so two different questions never make the same key: the strings may
+// hold any byte (control characters in a text, a forged context), so separators alone could not
+// tell "a\x1f" + "" from "a" + "\x1f".
 void cache_key(std::string& key, std::string_view text, const engine::conversation_context& c) {
   key.clear();
-  key.append(text).append(1, '\x1f').append(c.intent).append(1, '\x1f');
-  key += std::to_string(c.topics.size());
-  for (const auto& t : c.topics) key.append(1, '\x1f').append(t);
-  key.append(1, '\x1f') += std::to_string(c.entities.size());
-  for (const auto& e : c.entities)
-    key.append(1, '\x1f').append(e.type).append(1, '\x1e').append(e.value).append(1, '\x1e') += std::to_string(e.age);
-  key += c.disclaimed ? "\x1f" "d" : "\x1f" "n";
+  const auto field = [&key](std::string_view s) {
+    (key += std::to_string(s.size())) += ':';
+    key.append(s);
+  };
+  field(text);
+  field(c.intent);
+  (key += std::to_string(c.topics.size())) += '#';
+  for (const auto& t : c.topics) field(t);
+  (key += std::to_string(c.entities.size())) += '#';
+  for (const auto& e : c.entities) {
+    field(e.type);
+    field(e.value);
+    (key += std::to_string(e.age)) += ';';
+  }
+  key += c.disclaimed ? 'd' : 'n';
 }
 
 // The answer's wire members, with the context object left open at the end: ask() appends the turn

@@ -1,11 +1,13 @@
-// Any bytes as a visitor's message, with any context object, against the bundled knowledge:
-// the first line is the context as JSON (anything that doesn't parse counts as none, as a bad
-// context does on the wire), the rest is the message. The answer's context goes back once, as a
-// client hands it over with the next question.
+// Any bytes as a visitor's message, with any context, against the bundled knowledge: the first
+// line is the context's JSON text, read as the chat server reads it (conversation_context::parse),
+// the rest is the message. The answer's context goes back once, as a client hands it over with
+// the next question.
 //
 // Checked besides crashes, leaks and UB:
-//   - a context read from JSON reads back the same after one more round trip (from_json keeps
-//     only well-formed parts, so what it keeps must survive itself);
+//   - the server's reading of a context (parse, simdjson) and the command line's (from_json, on
+//     nlohmann's DOM) agree, for any JSON without duplicate keys (which the two may resolve
+//     differently) and without NUL bytes (nlohmann's parser takes one for the end of the text);
+//   - a context reads back the same after a round trip through its JSON;
 //   - a message that is valid UTF-8 gets an answer that is valid UTF-8 (the wire can't carry
 //     anything else).
 
@@ -14,8 +16,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "advisor/engine/responder.hpp"
 #include "advisor/loader/knowledge_dir.hpp"
@@ -37,6 +41,8 @@ const advisor::engine::responder& bundled() {
   return *r;
 }
 
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
 bool valid_utf8(std::string_view s) {
   try {
     (void)json(std::string(s)).dump();  // the strict serializer refuses invalid UTF-8
@@ -51,11 +57,32 @@ bool valid_utf8(std::string_view s) {
   std::abort();
 }
 
-conversation_context round_trip(const json& j) {
-  const auto c = conversation_context::from_json(j);
-  const auto again = conversation_context::from_json(c.to_json());
-  if (again.to_json() != c.to_json())
-    fail("a context changed on its second round trip", c.to_json().dump(-1, ' ', false, json::error_handler_t::replace));
+void same(const conversation_context& a, const conversation_context& b, const char* what, std::string_view input) {
+  if (a.to_json() != b.to_json()) fail(what, std::string(input) + "\n" + dump(a.to_json()) + "\n" + dump(b.to_json()));
+}
+
+// Whether nlohmann's parser sees an object with the same key twice.
+bool duplicate_keys(std::string_view text) {
+  std::vector<std::set<std::string>> open;
+  bool duplicate = false;
+  const json::parser_callback_t watch = [&](int, json::parse_event_t event, json& parsed) {
+    if (event == json::parse_event_t::object_start) open.emplace_back();
+    if (event == json::parse_event_t::object_end && !open.empty()) open.pop_back();
+    if (event == json::parse_event_t::key && !open.empty() && !open.back().insert(parsed.get<std::string>()).second)
+      duplicate = true;
+    return true;
+  };
+  (void)json::parse(text, watch, false);
+  return duplicate;
+}
+
+// The context as the server reads it, checked against the other reading and its own round trip.
+conversation_context read_context(std::string_view text) {
+  const auto c = conversation_context::parse(text);
+  const bool comparable = text.find('\0') == std::string_view::npos && !duplicate_keys(text);
+  if (const json dom = json::parse(text, nullptr, false); comparable && !dom.is_discarded())
+    same(c, conversation_context::from_json(dom), "parse and from_json read a context differently", text);
+  same(c, conversation_context::parse(dump(c.to_json())), "a context changed on a round trip", text);
   return c;
 }
 
@@ -72,9 +99,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view context_text = nl == std::string_view::npos ? std::string_view{} : input.substr(0, nl);
   const std::string_view text = nl == std::string_view::npos ? input : input.substr(nl + 1);
 
-  const json context_json = json::parse(context_text, nullptr, false);  // discarded when invalid
   const auto& r = bundled();
-  const auto first = r.ask(text, round_trip(context_json));
+  const auto first = r.ask(text, read_context(context_text));
   const json wire = first.to_json();
   if (valid_utf8(text)) {
     try {
@@ -85,7 +111,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
 
   // The next turn, with the context as the client sends it back.
-  const auto second = r.ask(text, round_trip(wire["context"]), true);
-  (void)second.to_json().dump(-1, ' ', false, json::error_handler_t::replace);
+  const auto second = r.ask(text, read_context(dump(wire["context"])), true);
+  (void)dump(second.to_json());
   return 0;
 }

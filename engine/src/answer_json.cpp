@@ -47,7 +47,8 @@ conversation_context conversation_context::parse(std::string_view json) {
   conversation_context c;
   thread_local simdjson::dom::parser parser;
   simdjson::dom::object o;
-  if (json.size() > max_context_bytes || parser.parse(json.data(), json.size(), true).get(o)) return c;
+  // Empty first: an empty view may have no data at all, and simdjson would copy from that null.
+  if (json.empty() || json.size() > max_context_bytes || parser.parse(json.data(), json.size(), true).get(o)) return c;
   std::string_view s;
   simdjson::dom::element e;
   if (!o["turn"].get(e))
