@@ -5,11 +5,14 @@
 //
 // Checked besides crashes, leaks and UB:
 //   - the server's reading of a context (parse, simdjson) and the command line's (from_json, on
-//     nlohmann's DOM) agree, for any JSON without duplicate keys (which the two may resolve
-//     differently) and without NUL bytes (nlohmann's parser takes one for the end of the text);
+//     nlohmann's DOM) agree on any text both parsers accept (they differ on a few edges of JSON:
+//     integers past 64 bits, text after a NUL byte) that has no duplicate keys (which the two may
+//     resolve differently);
 //   - a context reads back the same after a round trip through its JSON;
 //   - a message that is valid UTF-8 gets an answer that is valid UTF-8 (the wire can't carry
 //     anything else).
+
+#include <simdjson.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -61,6 +64,12 @@ void same(const conversation_context& a, const conversation_context& b, const ch
   if (a.to_json() != b.to_json()) fail(what, std::string(input) + "\n" + dump(a.to_json()) + "\n" + dump(b.to_json()));
 }
 
+bool simdjson_accepts(std::string_view text) {
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  return !text.empty() && !parser.parse(text.data(), text.size(), true).get(doc);
+}
+
 // Whether nlohmann's parser sees an object with the same key twice.
 bool duplicate_keys(std::string_view text) {
   std::vector<std::set<std::string>> open;
@@ -79,7 +88,7 @@ bool duplicate_keys(std::string_view text) {
 // The context as the server reads it, checked against the other reading and its own round trip.
 conversation_context read_context(std::string_view text) {
   const auto c = conversation_context::parse(text);
-  const bool comparable = text.find('\0') == std::string_view::npos && !duplicate_keys(text);
+  const bool comparable = simdjson_accepts(text) && !duplicate_keys(text);
   if (const json dom = json::parse(text, nullptr, false); comparable && !dom.is_discarded())
     same(c, conversation_context::from_json(dom), "parse and from_json read a context differently", text);
   same(c, conversation_context::parse(dump(c.to_json())), "a context changed on a round trip", text);
