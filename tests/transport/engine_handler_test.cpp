@@ -171,6 +171,21 @@ TEST_F(engine_server, a_repeated_question_is_answered_alike_with_its_own_turn_an
   EXPECT_NE(metrics.find("advisor_answer_cache_total{result=\"miss\"} 2\n"), std::string::npos) << metrics;
 }
 
+TEST_F(engine_server, a_cached_answer_never_goes_to_a_question_that_only_looks_alike_in_its_key) {
+  ws_client c;
+  ASSERT_FALSE(c.connect(server->port()));
+  ASSERT_TRUE(c.read());
+  // The same bytes end the text of one and begin the context of the other (found by fuzzing).
+  auto a = c.ask("q1", "what about outdoors\x1fwatering");
+  auto b = c.ask("q2", "what about outdoors", {{"intent", "watering\x1f"}});
+  auto follow_up = c.ask("q3", "what about outdoors", {{"intent", "watering"}, {"topics", {"watering"}}});
+  ASSERT_TRUE(a && b && follow_up);
+  EXPECT_EQ((*follow_up)["topics"], json::array({"watering"}));
+  EXPECT_NE((*b)["topics"], (*follow_up)["topics"]) << "a forged intent is no known intent";
+  const auto metrics = http_get(server->port(), "/metrics").body;
+  EXPECT_NE(metrics.find("advisor_answer_cache_total{result=\"hit\"} 0\n"), std::string::npos) << metrics;
+}
+
 TEST_F(engine_server, a_reload_never_serves_an_answer_cached_from_the_old_knowledge) {
   ws_client c;
   ASSERT_FALSE(c.connect(server->port()));

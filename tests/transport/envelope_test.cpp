@@ -61,6 +61,11 @@ INSTANTIATE_TEST_SUITE_P(
       return std::string(param_info.param.code) + "_" + std::to_string(param_info.index);
     });
 
+TEST(envelope, an_empty_frame_is_not_json) {
+  EXPECT_EQ(check_envelope(std::string_view(), true, 4096).code, "bad_json");
+  EXPECT_EQ(check_envelope("", true, 4096).code, "bad_json");
+}
+
 TEST(envelope, errors_after_the_id_carry_it) {
   auto e = check_envelope(R"({"type":"nope","id":"q9"})", true, 4096);
   EXPECT_EQ(e.code, "bad_type");

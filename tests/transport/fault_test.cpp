@@ -671,7 +671,7 @@ std::string read_text(const fs::path& p) {
 class serve_process {
  public:
   serve_process(std::vector<std::string> args, const fs::path& log) : log_(log) {
-    args.insert(args.begin(), {ADVISOR_BINARY, "serve", "--port", "0", "--log-level", "info"});
+    args.insert(args.begin(), {ADVISOR_BINARY, "serve", "--port", "0", "--log-level", "info", "--db", "off"});
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);

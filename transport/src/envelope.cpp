@@ -57,6 +57,8 @@ envelope check_envelope(std::string_view payload, bool text_frame, std::size_t m
     return fail(std::move(e), "too_long",
                 "message is " + std::to_string(payload.size()) + " bytes, the limit is " + std::to_string(max_bytes));
   if (!valid_utf8(payload)) return fail(std::move(e), "bad_utf8", "message is not valid UTF-8");
+  // (An empty frame's payload may have no buffer at all, which simdjson must not be handed.)
+  if (payload.empty()) return fail(std::move(e), "bad_json", "message is not valid JSON");
   thread_local simdjson::dom::parser parser;
   simdjson::dom::element doc;
   // true: copy into a padded buffer when the payload's own is too close to a page end to be read past.
