@@ -202,7 +202,8 @@ inline std::optional<server_frame> take(std::string& buf) {
 }  // namespace frame
 
 // A minimal WebSocket client over a raw_socket: the upgrade request, then frames by hand. It
-// answers pings, and sends its close frame back when the server closes.
+// answers pings, and sends its close frame back when the server closes. One thread reads; another
+// may send() meanwhile (each frame goes out whole in one write as long as it is small).
 class raw_ws {
  public:
   explicit raw_ws(std::uint16_t port, const std::string& source = {}) : port_(port), socket_(port, source) {}
