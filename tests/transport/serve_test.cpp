@@ -110,6 +110,17 @@ bool eventually(Pred pred, std::chrono::milliseconds limit = std::chrono::millis
   return pred();
 }
 
+// The port a server logging to `log` listens on, once it says so (0 if it never does).
+std::uint16_t listening_port(const fs::path& log) {
+  std::uint16_t port = 0;
+  eventually([&] {
+    const auto n = number_after(read_text(log), "listening on http://127.0.0.1:");
+    if (n) port = static_cast<std::uint16_t>(*n);
+    return n.has_value();
+  });
+  return port;
+}
+
 TEST(serve, help_documents_every_option_and_its_environment_variable) {
   temp_dir dir;
   process p({"serve", "--help"}, dir.path() / "out", dir.path() / "err");
@@ -161,12 +172,8 @@ TEST(serve, runs_reloads_and_stops_with_clients_connected) {
             dir.path() / "out", log,
             {"ADVISOR_LOG_FORMAT=json", "ADVISOR_WEB_ROOT=" + (dir.path() / "site").string()});
 
-  std::uint16_t port = 0;
-  ASSERT_TRUE(eventually([&] {
-    const auto n = number_after(read_text(log), "listening on http://127.0.0.1:");
-    if (n) port = static_cast<std::uint16_t>(*n);
-    return n.has_value();
-  })) << read_text(log);
+  const auto port = listening_port(log);
+  ASSERT_NE(port, 0) << read_text(log);
 
   // Every log line is a JSON object.
   {
@@ -248,12 +255,8 @@ TEST(serve, logs_every_answer_and_shows_the_report_with_the_owners_token) {
   process p({"serve", "--knowledge", (dir.path() / "knowledge").string(), "--port", "0", "--threads", "2",
              "--reload-poll", "0", "--db", db, "--report-token", token},
             dir.path() / "out", log);
-  std::uint16_t port = 0;
-  ASSERT_TRUE(eventually([&] {
-    const auto n = number_after(read_text(log), "listening on http://127.0.0.1:");
-    if (n) port = static_cast<std::uint16_t>(*n);
-    return n.has_value();
-  })) << read_text(log);
+  const auto port = listening_port(log);
+  ASSERT_NE(port, 0) << read_text(log);
 
   ws_client c;
   ASSERT_FALSE(c.connect(port));
@@ -302,12 +305,8 @@ TEST(serve, without_question_logging_only_topics_and_figures_are_stored) {
   process p({"serve", "--knowledge", (dir.path() / "knowledge").string(), "--port", "0", "--reload-poll", "0",
              "--db", db, "--log-questions=off"},
             dir.path() / "out", log);
-  std::uint16_t port = 0;
-  ASSERT_TRUE(eventually([&] {
-    const auto n = number_after(read_text(log), "listening on http://127.0.0.1:");
-    if (n) port = static_cast<std::uint16_t>(*n);
-    return n.has_value();
-  })) << read_text(log);
+  const auto port = listening_port(log);
+  ASSERT_NE(port, 0) << read_text(log);
   ws_client c;
   ASSERT_FALSE(c.connect(port));
   ASSERT_TRUE(c.read());
