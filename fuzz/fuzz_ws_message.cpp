@@ -6,12 +6,14 @@
 //   - every reply is a JSON object with "type" "answer" or "error" and the message's "id" (null
 //     when none could be read), and an answer's context carries the next turn and a conversation
 //     id of 16 hex digits;
+//   - the context handed to the handler is the one sent, and the reply's id the one sent;
 //   - the handler never throws on a well-formed question (the visitor would get `internal`);
 //   - the answer cache changes nothing: each frame is also asked of a handler without a cache,
 //     and the two replies must be the same but for the random conversation id. The cached
 //     handler lives for the whole run, so earlier inputs' answers are in its cache.
 
 #include <spdlog/sinks/null_sink.h>
+#include <simdjson.h>
 #include <spdlog/spdlog.h>
 
 #include <cstddef>
@@ -76,7 +78,7 @@ std::string reply_to(app::engine_handler& handler, const transport::envelope& me
   }
   if (members.size() < 2 || members.front() != '{' || members.back() != '}')
     fail("the handler's answer is not a JSON object", members);
-  return transport::answer_frame(dump(message.id), members);
+  return transport::answer_frame(message.id_json, members);
 }
 
 // The reply parsed, its envelope checked, and the conversation id taken out (it is random).
@@ -97,9 +99,24 @@ json checked(const std::string& frame, const json& id) {
   return reply;
 }
 
+// The envelope hands the context on as the client wrote it (not serialized again): it must be the
+// same JSON value as the message's first "context" member, read by a parser of its own.
+void check_context_as_sent(std::string_view payload, const transport::envelope& message) {
+  simdjson::dom::parser parser;
+  simdjson::dom::object whole;
+  if (parser.parse(payload.data(), payload.size(), true).get(whole)) fail("a valid ask does not parse", payload);
+  simdjson::dom::element sent;
+  const std::string expected = whole["context"].get(sent) ? "null" : simdjson::minify(sent);
+  simdjson::dom::parser again;
+  simdjson::dom::element passed;
+  if (again.parse(message.context).get(passed)) fail("the context handed on is not JSON", message.context);
+  if (simdjson::minify(passed) != expected) fail("the context handed on is not the one sent", payload);
+}
+
 void one_frame(std::string_view payload) {
   const transport::config cfg;
   const auto message = transport::check_envelope(payload, true, cfg.max_message_bytes);
+  if (message.ok()) check_context_as_sent(payload, message);
   const json with_cache = checked(reply_to(cached(), message), message.id);
   const json without_cache = checked(reply_to(uncached(), message), message.id);
   if (with_cache != without_cache)

@@ -80,24 +80,58 @@ TEST(answer_frame, puts_type_and_id_in_front_of_the_handlers_members) {
   EXPECT_EQ(nlohmann::json::parse(answer_frame(R"("q3")", "{ \n }")), nlohmann::json({{"type", "answer"}, {"id", "q3"}}));
 }
 
-TEST(utf8, accepts_every_valid_form) {
-  EXPECT_TRUE(valid_utf8(""));
-  EXPECT_TRUE(valid_utf8("plain ascii"));
-  EXPECT_TRUE(valid_utf8("caf\xC3\xA9"));           // é
-  EXPECT_TRUE(valid_utf8("\xE2\x82\xAC"));           // €
-  EXPECT_TRUE(valid_utf8("\xF0\x9F\x98\x80"));       // 😀
-  EXPECT_TRUE(valid_utf8("\xF4\x8F\xBF\xBF"));       // U+10FFFF
+TEST(envelope, accepts_every_well_formed_utf8_form) {
+  for (const char* text : {"plain ascii", "caf\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80", "\xF4\x8F\xBF\xBF"}) {
+    const auto e = check_envelope(std::string(R"({"type":"ask","id":"a","text":")") + text + "\"}", true, 4096);
+    EXPECT_TRUE(e.ok()) << e.code;
+    EXPECT_EQ(e.text, text);
+  }
 }
 
-TEST(utf8, rejects_malformed_overlong_surrogate_and_out_of_range) {
-  EXPECT_FALSE(valid_utf8("\x80"));              // continuation first
-  EXPECT_FALSE(valid_utf8("\xC3"));              // truncated
-  EXPECT_FALSE(valid_utf8("\xC0\xAF"));          // overlong '/'
-  EXPECT_FALSE(valid_utf8("\xE0\x80\xAF"));      // overlong, three bytes
-  EXPECT_FALSE(valid_utf8("\xED\xA0\x80"));      // surrogate U+D800
-  EXPECT_FALSE(valid_utf8("\xF4\x90\x80\x80"));  // U+110000
-  EXPECT_FALSE(valid_utf8("\xFF"));
-  EXPECT_FALSE(valid_utf8("\xE2\x82"));          // truncated at the end
+TEST(envelope, rejects_malformed_overlong_surrogate_and_out_of_range_utf8) {
+  for (const char* bytes : {"\x80",              // continuation first
+                            "\xC3",              // truncated
+                            "\xC0\xAF",          // overlong '/'
+                            "\xE0\x80\xAF",      // overlong, three bytes
+                            "\xED\xA0\x80",      // surrogate U+D800
+                            "\xF4\x90\x80\x80",  // U+110000
+                            "\xFF"}) {
+    EXPECT_EQ(check_envelope(std::string(R"({"type":"ask","id":"a","text":")") + bytes + "\"}", true, 4096).code,
+              "bad_utf8");
+    // Outside a string too, and cut off at the very end.
+    EXPECT_EQ(check_envelope(std::string(R"({"type":"ask","id":"a","text":"x"})") + bytes, true, 4096).code, "bad_utf8");
+  }
+}
+
+TEST(envelope, hands_the_context_on_as_the_client_wrote_it) {
+  const auto e = check_envelope(R"({ "context" : { "turn": 2, "topics": ["a", "b"] } , "type":"ask","id":"q1","text":"x"})",
+                                true, 4096);
+  ASSERT_TRUE(e.ok()) << e.code;
+  EXPECT_EQ(e.context, R"({ "turn": 2, "topics": ["a", "b"] })");
+  EXPECT_EQ(e.id_json, R"("q1")");
+}
+
+TEST(envelope, reads_the_context_past_strings_that_look_like_json) {
+  const auto e = check_envelope(
+      R"({"type":"ask","text":"} \" { ] ,\"context\":1","id":"q\"2","context":{"intent":"a}\\","n":[{},[]]},"context":7})",
+      true, 4096);
+  ASSERT_TRUE(e.ok()) << e.code;
+  EXPECT_EQ(e.context, R"({"intent":"a}\\","n":[{},[]]})");
+  EXPECT_EQ(e.id_json, R"("q\"2")");
+  EXPECT_EQ(e.id, "q\"2");
+}
+
+TEST(envelope, a_key_written_with_escapes_still_finds_its_member) {
+  // "\u0069d" is "id" and "cont\u0065xt" is "context": as a JSON parser reads them.
+  const auto e = check_envelope(R"({"type":"ask","\u0069d":"q3","text":"x","cont\u0065xt":{ "turn": 1 }})", true, 4096);
+  ASSERT_TRUE(e.ok()) << e.code;
+  EXPECT_EQ(nlohmann::json::parse(e.context), nlohmann::json({{"turn", 1}}));
+  EXPECT_EQ(nlohmann::json::parse(e.id_json), "q3");
+}
+
+TEST(envelope, a_missing_or_null_context_is_null) {
+  EXPECT_EQ(check_envelope(R"({"type":"ask","id":"a","text":"x"})", true, 4096).context, "null");
+  EXPECT_EQ(check_envelope(R"({"type":"ask","id":"a","text":"x","context":null})", true, 4096).context, "null");
 }
 
 }  // namespace

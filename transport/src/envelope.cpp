@@ -4,48 +4,75 @@
 
 namespace advisor::transport {
 
-bool valid_utf8(std::string_view s) noexcept {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const auto* end = p + s.size();
-  while (p < end) {
-    const unsigned char c = *p;
-    if (c < 0x80) {
-      ++p;
-      continue;
-    }
-    std::size_t n = 0;
-    std::uint32_t cp = 0;
-    if (c >= 0xC2 && c <= 0xDF) {
-      n = 1;
-      cp = c & 0x1Fu;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      n = 2;
-      cp = c & 0x0Fu;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      n = 3;
-      cp = c & 0x07u;
-    } else {
-      return false;  // a continuation byte first, C0/C1 (overlong) or F5..FF
-    }
-    if (static_cast<std::size_t>(end - p) <= n) return false;
-    for (std::size_t i = 1; i <= n; ++i) {
-      if ((p[i] & 0xC0u) != 0x80u) return false;
-      cp = (cp << 6) | (p[i] & 0x3Fu);
-    }
-    // Overlong three- and four-byte forms, UTF-16 surrogates, and past U+10FFFF.
-    if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF))
-      return false;
-    p += n + 1;
-  }
-  return true;
-}
-
 namespace {
 
 envelope fail(envelope e, std::string code, std::string message) {
   e.code = std::move(code);
   e.message = std::move(message);
   return e;
+}
+
+bool space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// Past the string whose opening quote is at `i`: the index after its closing quote.
+std::size_t skip_string(std::string_view s, std::size_t i) {
+  for (++i; i < s.size(); ++i) {
+    if (s[i] == '\\') ++i;
+    else if (s[i] == '"') return i + 1;
+  }
+  return s.size();
+}
+
+// Past the value that starts at `i`.
+std::size_t skip_value(std::string_view s, std::size_t i) {
+  if (s[i] == '"') return skip_string(s, i);
+  if (s[i] == '{' || s[i] == '[') {
+    std::size_t depth = 0;
+    while (i < s.size()) {
+      const char c = s[i];
+      if (c == '"') {
+        i = skip_string(s, i);
+        continue;
+      }
+      if (c == '{' || c == '[') ++depth;
+      if ((c == '}' || c == ']') && --depth == 0) return i + 1;
+      ++i;
+    }
+    return s.size();
+  }
+  while (i < s.size() && s[i] != ',' && s[i] != '}' && s[i] != ']' && !space(s[i])) ++i;
+  return i;
+}
+
+// The raw text of the first top-level `id` and `context` values of `json`, an object that
+// simdjson has already validated, so that the context can be handed on as sent rather than
+// serialized again. False when a key is written with an escape (then the caller serializes).
+bool raw_members(std::string_view json, std::string_view& id, std::string_view& context) {
+  std::size_t i = 0;
+  const auto skip_space = [&] {
+    while (i < json.size() && space(json[i])) ++i;
+  };
+  skip_space();
+  if (i >= json.size() || json[i] != '{') return false;  // e.g. a byte-order mark first
+  ++i;
+  while (true) {
+    skip_space();
+    if (i >= json.size() || json[i] != '"') return true;  // '}'
+    const std::size_t key_end = skip_string(json, i);
+    const std::string_view key = json.substr(i + 1, key_end - i - 2);
+    if (key.find('\\') != std::string_view::npos) return false;
+    i = key_end;
+    skip_space();
+    ++i;  // ':'
+    skip_space();
+    const std::size_t value_end = skip_value(json, i);
+    const std::string_view value = json.substr(i, value_end - i);
+    if (key == "id" && id.empty()) id = value;
+    if (key == "context" && context.empty()) context = value;
+    i = value_end;
+    skip_space();
+    ++i;  // ',' or '}'
+  }
 }
 
 }  // namespace
@@ -56,14 +83,15 @@ envelope check_envelope(std::string_view payload, bool text_frame, std::size_t m
   if (payload.size() > max_bytes)
     return fail(std::move(e), "too_long",
                 "message is " + std::to_string(payload.size()) + " bytes, the limit is " + std::to_string(max_bytes));
-  if (!valid_utf8(payload)) return fail(std::move(e), "bad_utf8", "message is not valid UTF-8");
   // (An empty frame's payload may have no buffer at all, which simdjson must not be handed.)
   if (payload.empty()) return fail(std::move(e), "bad_json", "message is not valid JSON");
   thread_local simdjson::dom::parser parser;
   simdjson::dom::element doc;
   // true: copy into a padded buffer when the payload's own is too close to a page end to be read past.
-  if (parser.parse(payload.data(), payload.size(), true).get(doc))
-    return fail(std::move(e), "bad_json", "message is not valid JSON");
+  // simdjson validates the UTF-8 of the whole message as it parses (Beast checks text frames too).
+  if (const auto error = parser.parse(payload.data(), payload.size(), true).get(doc))
+    return error == simdjson::UTF8_ERROR ? fail(std::move(e), "bad_utf8", "message is not valid UTF-8")
+                                         : fail(std::move(e), "bad_json", "message is not valid JSON");
   simdjson::dom::object message;
   if (doc.get(message)) return fail(std::move(e), "bad_json", "message must be a JSON object");
 
@@ -82,12 +110,20 @@ envelope check_envelope(std::string_view payload, bool text_frame, std::size_t m
     return fail(std::move(e), "bad_text", "\"text\" must be a non-empty string");
 
   simdjson::dom::element context;
-  if (!message["context"].get(context) && !context.is_null()) {
-    if (!context.is_object())
-      return fail(std::move(e), "bad_context", "\"context\" must be an object: the previous answer's context");
-    e.context = simdjson::minify(context);
-  }
+  const bool has_context = !message["context"].get(context) && !context.is_null();
+  if (has_context && !context.is_object())
+    return fail(std::move(e), "bad_context", "\"context\" must be an object: the previous answer's context");
   e.text = text;
+
+  std::string_view raw_id, raw_context;
+  if (raw_members(payload, raw_id, raw_context) && raw_id.size() >= 2 &&
+      (!has_context || (raw_context.size() >= 2 && raw_context.front() == '{'))) {
+    e.id_json = raw_id;
+    if (has_context) e.context = raw_context;
+  } else {
+    e.id_json = simdjson::minify(message["id"]);
+    if (has_context) e.context = simdjson::minify(context);
+  }
   return e;
 }
 

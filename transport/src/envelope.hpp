@@ -11,24 +11,22 @@
 
 namespace advisor::transport {
 
-// True when `s` is well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).
-// Complexity: linear.
-bool valid_utf8(std::string_view s) noexcept;
-
 struct envelope {
   // Empty for a valid ask; otherwise the error frame's code (not_text, too_long, bad_utf8,
   // bad_json, bad_type, bad_id, bad_text, bad_context) and message.
   std::string code;
   std::string message;
-  nlohmann::json id;  // the client's id when one could be read (string), else null
+  nlohmann::json id;     // the client's id when one could be read (string), else null
+  std::string id_json;  // a valid ask's id as JSON text, as the client wrote it
   std::string text;
-  std::string context = "null";  // the context member's JSON text (an object's), or null
+  std::string context = "null";  // the context member's JSON text (an object's) as sent, or null
 
   bool ok() const { return code.empty(); }
 };
 
 // Never throws on any input. Complexity: linear in the payload, read with simdjson (no allocation
-// per value: this runs for every message).
+// per value: this runs for every message). Malformed UTF-8 anywhere is bad_utf8, as simdjson
+// validates every byte; well-formed forms only (no overlong forms, surrogates or past U+10FFFF).
 envelope check_envelope(std::string_view payload, bool text_frame, std::size_t max_bytes);
 
 constexpr std::size_t max_id_bytes = 64;

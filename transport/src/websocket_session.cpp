@@ -35,7 +35,8 @@ websocket_session::~websocket_session() {
 
 void websocket_session::fail(error_code ec, const char* what) {
   if (ec == websocket::error::message_too_big) state_->stats().count_error("too_big");
-  const log_level level = quiet_error(ec) ? log_level::debug : log_level::info;
+  // After a drop, the operations still pending fail on the closed socket (bad descriptor): expected.
+  const log_level level = quiet_error(ec) || dropped_ ? log_level::debug : log_level::info;
   if (state_->log_enabled(level))
     state_->log(level, std::string("websocket ") + what + " peer=" + ticket_.ip() + ": " + ec.message());
 }
@@ -130,7 +131,7 @@ void websocket_session::handle(std::string_view payload, bool text) {
   }
   if (members.size() < 2 || members.front() != '{' || members.back() != '}')
     return send_error(message.id, "internal", "the server could not answer this question");
-  send(answer_frame(dump(message.id), members));
+  send(answer_frame(message.id_json, members));
   stats.answers.fetch_add(1, std::memory_order_relaxed);
   stats.observe_latency(std::chrono::steady_clock::now() - arrived);
 }
