@@ -15,13 +15,21 @@ namespace {
 // small enough that one batch never holds the database for long.
 constexpr std::size_t max_batch = 256;
 
+// Group commit: once a record arrives, the writer waits this long for more before it writes (or
+// until a full batch is queued). Without it, a busy server wakes the writer for every answer and
+// commits one row at a time, which cost ~8 µs of CPU per answer in bench/server-vs-echo.
+constexpr auto linger = std::chrono::milliseconds(20);
+
 }  // namespace
 
 // The queue is a ring of preallocated slots: record() moves into a slot, the writer moves out of
 // it, so a moved-from slot holds no memory and a steady state allocates nothing.
 struct conversation_log::impl {
   impl(std::unique_ptr<detail::database> database, log_options o)
-      : options(std::move(o)), db(std::move(database)), ring(std::max<std::size_t>(options.queue_capacity, 1)) {}
+      : options(std::move(o)),
+        db(std::move(database)),
+        ring(std::max<std::size_t>(options.queue_capacity, 1)),
+        full_batch(std::min(max_batch, ring.size())) {}
 
   void run();
   status purge();
@@ -40,10 +48,12 @@ struct conversation_log::impl {
   std::condition_variable wake;      // the writer: records queued, or stopping
   std::condition_variable progress;  // flush(): a batch finished
   std::vector<question_record> ring;
+  const std::size_t full_batch;  // a batch the writer writes without lingering
   std::size_t head = 0, size = 0;
   std::uint64_t accepted = 0;  // records ever queued
   std::uint64_t finished = 0;  // of which written, failed or dropped by the drain
   std::uint64_t written = 0, dropped = 0, failed = 0;
+  std::size_t flushers = 0;  // flush() calls waiting: no lingering meanwhile
   bool stopping = false;
   std::chrono::steady_clock::time_point drain_deadline;
   std::thread writer;
@@ -66,7 +76,7 @@ void conversation_log::impl::run() {
   auto next_purge = clock::now() + options.retention_every;
   auto has_work = [&] { return size > 0 || stopping; };
   std::vector<question_record> batch;
-  batch.reserve(std::min(max_batch, ring.size()));
+  batch.reserve(full_batch);
   std::unique_lock lock(mu);
   for (;;) {
     if (periodic) {
@@ -74,6 +84,9 @@ void conversation_log::impl::run() {
     } else {
       wake.wait(lock, has_work);
     }
+    if (size > 0 && size < full_batch && !stopping && flushers == 0)
+      wake.wait_until(lock, clock::now() + linger,
+                      [&] { return size >= full_batch || stopping || flushers > 0; });
     if (stopping && (size == 0 || clock::now() >= drain_deadline)) {
       // Whatever the drain could not write in time is dropped, and counted as such.
       dropped += size;
@@ -149,6 +162,9 @@ bool conversation_log::record(question_record r) noexcept {
     q.ring[(q.head + q.size) % q.ring.size()] = std::move(r);
     ++q.size;
     ++q.accepted;
+    // The writer waits for the first record, then lingers until a batch is full: only those two
+    // moments can end a wait, so only they pay for a wake-up.
+    if (q.size != 1 && q.size != q.full_batch) return true;
   }
   q.wake.notify_one();
   return true;
@@ -162,7 +178,10 @@ conversation_log::counters conversation_log::stats() const {
 void conversation_log::flush() {
   std::unique_lock lock(impl_->mu);
   const auto target = impl_->accepted;
+  ++impl_->flushers;
+  impl_->wake.notify_one();  // a lingering writer writes now
   impl_->progress.wait(lock, [&] { return impl_->finished >= target; });
+  --impl_->flushers;
 }
 
 }  // namespace advisor::store
