@@ -12,8 +12,8 @@
 //     and the two replies must be the same but for the random conversation id. The cached
 //     handler lives for the whole run, so earlier inputs' answers are in its cache.
 
-#include <spdlog/sinks/null_sink.h>
 #include <simdjson.h>
+#include <spdlog/sinks/null_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <cstddef>

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <mutex>
 #include <thread>
 
 #include "advisor/store/report.hpp"
@@ -248,6 +249,30 @@ TEST(conversation_log, a_batch_the_database_refuses_is_counted_as_failed_and_rep
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_NE(errors[0].find("conversation log: 1 records lost: "), std::string::npos) << errors[0];
   EXPECT_NE(errors[0].find("questions"), std::string::npos) << errors[0];
+}
+
+TEST(conversation_log, records_arriving_close_together_share_one_transaction) {
+  // Each batch the database refuses is reported once with its size, which shows how the writer
+  // grouped them: a busy server must not pay a commit (and a writer wake-up) per answer.
+  test_database db;
+  std::mutex mu;
+  std::vector<std::string> errors;
+  log_options o = keep_forever();
+  o.on_error = [&](const std::string& message) {
+    std::lock_guard lock(mu);
+    errors.push_back(message);
+  };
+  auto log = open_log(db.where(), o);
+  ASSERT_TRUE(log);
+  db.exec("DROP TABLE answer_topics; DROP TABLE questions");
+  for (int i = 0; i < 20; ++i) {
+    log->record(asked("question " + std::to_string(i), {"routine"}, 0.9, false));
+    std::this_thread::sleep_for(200us);  // an answer every 0.2 ms: ~4 ms in all
+  }
+  log->flush();
+  EXPECT_EQ(log->stats().failed, 20u);
+  std::lock_guard lock(mu);
+  EXPECT_LE(errors.size(), 3u) << "one transaction per few records, not per record";
 }
 
 TEST(conversation_log, a_question_that_is_not_valid_utf8_does_not_lose_its_batch) {
