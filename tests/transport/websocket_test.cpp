@@ -255,6 +255,18 @@ TEST(websocket, an_idle_connection_is_closed_and_a_silent_one_is_pinged) {
   EXPECT_GE(pings, 1);
 }
 
+TEST(websocket, a_peer_that_never_answers_a_ping_is_dropped) {
+  echo_handler h;
+  auto cfg = test_config();
+  cfg.ping_interval = std::chrono::milliseconds(100);
+  running_server s(cfg, h);
+  auto c = connected(s.port());
+  // Connected but never reading, so the client's Beast stream never answers the server's pings.
+  EXPECT_TRUE(running_server::eventually([&] { return s.stats().websockets_open == 0; }, std::chrono::seconds(5)));
+  const auto metrics = http_get(s.port(), "/metrics").body;
+  EXPECT_NE(metrics.find("advisor_clients_dropped_total 1\n"), std::string::npos) << metrics;
+}
+
 TEST(websocket, connection_limits_per_ip_and_in_total) {
   echo_handler h;
   auto cfg = test_config();

@@ -24,8 +24,9 @@ websocket_session::websocket_session(tcp::socket&& socket, std::shared_ptr<share
       state_(std::move(state)),
       ticket_(std::move(ticket)),
       bucket_(state_->cfg().questions_per_second, state_->cfg().question_burst),
-      idle_timer_(ws_.get_executor()),
-      last_question_(std::chrono::steady_clock::now()) {}
+      timer_(ws_.get_executor()),
+      last_question_(std::chrono::steady_clock::now()),
+      last_heard_(last_question_) {}
 
 websocket_session::~websocket_session() {
   if (accepted_) state_->stats().websockets_open.fetch_sub(1, std::memory_order_relaxed);
@@ -43,12 +44,16 @@ void websocket_session::fail(error_code ec, const char* what) {
 
 void websocket_session::run(http::request<http::string_body> req) {
   const auto& cfg = state_->cfg();
+  // Beast times the opening and closing handshakes; the pings and the idle close are on_timer's.
   websocket::stream_base::timeout timeout{};
   timeout.handshake_timeout = cfg.handshake_timeout;
-  // Beast pings after half the idle time without a frame and gives up after the other half.
-  timeout.idle_timeout = 2 * cfg.ping_interval;
-  timeout.keep_alive_pings = true;
+  timeout.idle_timeout = websocket::stream_base::none();
+  timeout.keep_alive_pings = false;
   ws_.set_option(timeout);
+  // Called from inside ws_'s own read, so on the strand while this session is alive.
+  ws_.control_callback([this](websocket::frame_type, beast::string_view) {
+    last_heard_ = std::chrono::steady_clock::now();
+  });
   ws_.set_option(websocket::stream_base::decorator(
       [](websocket::response_type& res) { res.set(http::field::server, "advisor"); }));
   // Past the soft limit a message gets a too_long error; past this hard one Beast closes (1009).
@@ -82,7 +87,8 @@ void websocket_session::on_accept(error_code ec) {
     if (!writing_now_) do_close();
     return;
   }
-  if (state_->cfg().idle_timeout.count() > 0) arm_idle_timer(state_->cfg().idle_timeout);
+  last_question_ = last_heard_ = std::chrono::steady_clock::now();
+  arm_timer(last_heard_);
   do_read();
 }
 
@@ -93,20 +99,20 @@ void websocket_session::do_read() {
 void websocket_session::on_read(error_code ec, std::size_t bytes) {
   if (ec) {
     // The connection is over: nothing may keep this session alive any longer.
-    idle_timer_.cancel();
+    timer_.cancel();
     return fail(ec, "read");
   }
+  last_heard_ = std::chrono::steady_clock::now();
   const std::string_view payload(static_cast<const char*>(buffer_.data().data()), bytes);
-  if (!closing_) handle(payload, ws_.got_text());
+  if (!closing_) handle(payload, ws_.got_text(), last_heard_);
   buffer_.consume(buffer_.size());
   if (dropped_) return;
   do_read();
 }
 
-void websocket_session::handle(std::string_view payload, bool text) {
+void websocket_session::handle(std::string_view payload, bool text, std::chrono::steady_clock::time_point arrived) {
   const auto& cfg = state_->cfg();
   auto& stats = state_->stats();
-  const auto arrived = std::chrono::steady_clock::now();
   auto message = check_envelope(payload, text, cfg.max_message_bytes);
   // Every message costs a token, a bad one included, so garbage can't be sent faster than questions.
   if (!bucket_.take(arrived)) {
@@ -166,7 +172,7 @@ void websocket_session::on_write(error_code ec, std::size_t) {
   }
   writing_.clear();
   writing_.shrink_to_fit();  // an idle connection holds no reply
-  if (closing_ && !close_sent_) do_close();
+  if (closing_ && !pinging_) do_close();
 }
 
 void websocket_session::shutdown() {
@@ -179,9 +185,10 @@ void websocket_session::start_close(websocket::close_code code, const char* reas
   if (closing_ || dropped_) return;
   closing_ = true;
   close_reason_ = websocket::close_reason(code, reason);
-  idle_timer_.cancel();
-  // A close frame may not overtake a write in progress, nor interrupt a handshake.
-  if (accepted_ && !writing_now_) do_close();
+  timer_.cancel();
+  // A close frame may not overtake a write in progress, nor interrupt a handshake, nor be
+  // written while a ping is (Beast allows one control frame write at a time).
+  if (accepted_ && !writing_now_ && !pinging_) do_close();
 }
 
 void websocket_session::do_close() {
@@ -196,18 +203,39 @@ void websocket_session::on_close(error_code ec) {
   // The read loop ends with websocket::error::closed, which releases this session.
 }
 
-void websocket_session::arm_idle_timer(std::chrono::steady_clock::duration after) {
-  idle_timer_.expires_after(after);
-  idle_timer_.async_wait(beast::bind_front_handler(&websocket_session::on_idle, shared_from_this()));
+void websocket_session::arm_timer(std::chrono::steady_clock::time_point now) {
+  const auto& cfg = state_->cfg();
+  const auto ping_interval = std::chrono::duration_cast<std::chrono::steady_clock::duration>(cfg.ping_interval);
+  // Ping after one interval of silence; give up after a second one with no answer.
+  auto next = last_heard_ + (pinged_at_ > last_heard_ ? 2 : 1) * ping_interval;
+  if (cfg.idle_timeout.count() > 0)
+    next = std::min(next, last_question_ + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                               cfg.idle_timeout));
+  timer_.expires_at(std::max(next, now));
+  timer_.async_wait(beast::bind_front_handler(&websocket_session::on_timer, shared_from_this()));
 }
 
-void websocket_session::on_idle(error_code ec) {
-  if (ec) return;  // cancelled: the session is closing
-  // The timer is not reset on every question (that would cost a cancel each time); it checks here.
-  const auto idle = std::chrono::steady_clock::now() - last_question_;
-  const auto limit = std::chrono::duration_cast<std::chrono::steady_clock::duration>(state_->cfg().idle_timeout);
-  if (idle < limit) return arm_idle_timer(limit - idle);
-  start_close(websocket::close_code::going_away, "idle");
+void websocket_session::on_timer(error_code ec) {
+  if (ec || closing_ || dropped_) return;  // cancelled: the session is closing
+  // The timer is not moved on every frame (that would cost a cancel each time); it checks here.
+  const auto now = std::chrono::steady_clock::now();
+  const auto& cfg = state_->cfg();
+  if (cfg.idle_timeout.count() > 0 && now - last_question_ >= cfg.idle_timeout)
+    return start_close(websocket::close_code::going_away, "idle");
+  const auto silent = now - last_heard_;
+  if (pinged_at_ > last_heard_ && silent >= 2 * cfg.ping_interval) return drop("no answer to a ping");
+  if (pinged_at_ <= last_heard_ && silent >= cfg.ping_interval && !pinging_) {
+    pinged_at_ = now;
+    pinging_ = true;
+    ws_.async_ping({}, beast::bind_front_handler(&websocket_session::on_ping, shared_from_this()));
+  }
+  arm_timer(now);
+}
+
+void websocket_session::on_ping(error_code ec) {
+  pinging_ = false;
+  if (ec) return fail(ec, "ping");
+  if (closing_ && !writing_now_) do_close();
 }
 
 void websocket_session::drop(const char* why) {
@@ -215,7 +243,7 @@ void websocket_session::drop(const char* why) {
   state_->stats().clients_dropped.fetch_add(1, std::memory_order_relaxed);
   if (state_->log_enabled(log_level::info))
     state_->log(log_level::info, std::string("websocket dropped peer=") + ticket_.ip() + ": " + why);
-  idle_timer_.cancel();
+  timer_.cancel();
   // Not a close frame: the peer is not reading. Closing the socket fails every pending operation.
   error_code ignored;
   beast::get_lowest_layer(ws_).shutdown(tcp::socket::shutdown_both, ignored);

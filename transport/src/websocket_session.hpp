@@ -29,15 +29,16 @@ class websocket_session : public session_base, public std::enable_shared_from_th
   void on_accept(error_code ec);
   void do_read();
   void on_read(error_code ec, std::size_t bytes);
-  void handle(std::string_view payload, bool text);
+  void handle(std::string_view payload, bool text, std::chrono::steady_clock::time_point arrived);
   void send_error(const nlohmann::json& id, std::string_view code, const std::string& message);
   void send(std::string message);
   void on_write(error_code ec, std::size_t bytes);
   void start_close(websocket::close_code code, const char* reason);
   void do_close();
   void on_close(error_code ec);
-  void arm_idle_timer(std::chrono::steady_clock::duration after);
-  void on_idle(error_code ec);
+  void arm_timer(std::chrono::steady_clock::time_point now);
+  void on_timer(error_code ec);
+  void on_ping(error_code ec);
   void drop(const char* why);
   // Logs a failure worth logging and ends this chain of operations; always `return fail(...)`.
   void fail(error_code ec, const char* what);
@@ -51,8 +52,15 @@ class websocket_session : public session_base, public std::enable_shared_from_th
   std::vector<std::string> queue_;  // waiting behind writing_
   token_bucket bucket_;
   std::size_t strikes_ = 0;  // refused messages in a row
-  net::steady_timer idle_timer_;
+  // One timer per connection does the idle close and the keep-alive pings. They are ours, not
+  // Beast's: Beast 1.81 treats a keep-alive expiry already queued when a close starts as a close
+  // timeout and resets the connection under the close frame, and a connection idle since it opened
+  // hits that every time, its idle limit being a multiple of the ping interval.
+  net::steady_timer timer_;
   std::chrono::steady_clock::time_point last_question_;
+  std::chrono::steady_clock::time_point last_heard_;  // any frame from the peer, pongs included
+  std::chrono::steady_clock::time_point pinged_at_;   // after last_heard_: awaiting the pong
+  bool pinging_ = false;                             // a ping is being written
   bool accepted_ = false;
   bool closing_ = false;     // a close is wanted (sent once the queue is empty)
   bool close_sent_ = false;
