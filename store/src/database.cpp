@@ -47,6 +47,30 @@ std::string random_conversation_id() {
 
 namespace detail {
 
+std::string topics_json(const std::vector<std::string>& topics) {
+  std::string out = "[";
+  for (const auto& t : topics) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    for (char c : t) {
+      if (c == '"' || c == '\\') {
+        out += '\\';
+        out += c;
+      } else if (static_cast<unsigned char>(c) < 0x20) {
+        static constexpr char hex[] = "0123456789abcdef";
+        out += "\\u00";
+        out += hex[(c >> 4) & 0xF];
+        out += hex[c & 0xF];
+      } else {
+        out += c;
+      }
+    }
+    out += '"';
+  }
+  out += ']';
+  return out;
+}
+
 result<std::unique_ptr<database>> open_database(const std::string& where, const open_options& o) {
   auto db = is_postgres_url(where) ? open_postgres(where, o) : open_sqlite(where, o);
   if (!db) return db;

@@ -33,7 +33,7 @@ class database {
   // Starts a transaction that excludes other writers and other migrators: SQLite's BEGIN IMMEDIATE;
   // on PostgreSQL BEGIN and a transaction-scoped advisory lock (servers starting together).
   virtual status begin_exclusive() = 0;
-  // Inserts the records and their topics in one transaction.
+  // Inserts the records in one transaction.
   virtual status insert(const std::vector<question_record>& batch) = 0;
   // After a failure: reconnect if the connection was lost (PostgreSQL); true if usable.
   virtual bool recover() = 0;
@@ -49,6 +49,9 @@ result<std::unique_ptr<database>> open_postgres(const std::string& url, const op
 
 // Opens `where` (see conversation_log::open) and brings its schema up to date.
 result<std::unique_ptr<database>> open_database(const std::string& where, const open_options& o);
+
+// The record's topics as the JSON array stored in questions.topics: ["routine","water"].
+std::string topics_json(const std::vector<std::string>& topics);
 
 inline std::int64_t to_millis(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();

@@ -6,7 +6,7 @@
 
 namespace advisor::store::detail {
 
-inline constexpr int latest_schema = 2;
+inline constexpr int latest_schema = 3;
 
 // Brings the schema up to latest_schema. Safe when several processes open the same database at
 // once: each migration runs under begin_exclusive() and re-reads the version first.

@@ -137,48 +137,31 @@ class postgres_database final : public database {
 
   status insert(const std::vector<question_record>& batch) override {
     if (!prepared_) {
-      // The whole batch in one statement, one round trip: each column of the batch is an array,
-      // and so are the topics (flattened, with the number of the row they belong to). The ids
-      // are drawn first so the topics can name their question.
+      // The whole batch in one statement, one round trip: each column of the batch is an array.
+      // Ids are drawn in the batch's order.
       PGresult* res = PQprepare(
           conn_, "advisor_insert_batch",
-          "WITH r AS MATERIALIZED ("
-          "  SELECT nextval(pg_get_serial_sequence('questions', 'id')) AS id, r.*"
-          "  FROM unnest($1::bigint[], $2::text[], $3::text[], $4::float8[], $5::smallint[], $6::text[])"
-          "       WITH ORDINALITY AS r (at_ms, conversation, question, confidence, fallback, knowledge_version, n)),"
-          " q AS ("
-          "  INSERT INTO questions (id, at_ms, conversation, question, confidence, fallback, knowledge_version)"
-          "  SELECT id, at_ms, conversation, question, confidence, fallback, knowledge_version FROM r ORDER BY n)"
-          " INSERT INTO answer_topics (question_id, ordinal, topic)"
-          " SELECT r.id, t.ordinal, t.topic"
-          " FROM unnest($7::bigint[], $8::integer[], $9::text[]) AS t (n, ordinal, topic) JOIN r ON r.n = t.n",
-          9, nullptr);
+          "INSERT INTO questions (at_ms, conversation, question, confidence, fallback, knowledge_version, topics)"
+          " SELECT at_ms, conversation, question, confidence, fallback, knowledge_version, topics"
+          " FROM unnest($1::bigint[], $2::text[], $3::text[], $4::float8[], $5::smallint[], $6::text[], $7::text[])"
+          "      WITH ORDINALITY AS r (at_ms, conversation, question, confidence, fallback, knowledge_version, topics, n)"
+          " ORDER BY n",
+          7, nullptr);
       if (auto s = finish(res); !s) return s;
       prepared_ = true;
     }
-    std::string topic_rows = "{", topic_ordinals = "{", topics = "{";
-    for (std::size_t i = 0; i < batch.size(); ++i)
-      for (std::size_t k = 0; k < batch[i].topics.size(); ++k) {
-        const bool first = topics.size() == 1;
-        topic_rows += (first ? "" : ",") + std::to_string(i + 1);
-        topic_ordinals += (first ? "" : ",") + std::to_string(k);
-        if (!first) topics += ',';
-        append_quoted(topics, batch[i].topics[k]);
-      }
-    const std::string columns[9] = {
+    const std::string columns[7] = {
         array_of(batch, [](std::string& o, const question_record& r) { o += std::to_string(to_millis(r.at)); }),
         array_of(batch, [](std::string& o, const question_record& r) { append_quoted(o, r.conversation); }),
         array_of(batch, [](std::string& o, const question_record& r) { append_quoted(o, r.question); }),
         array_of(batch, [](std::string& o, const question_record& r) { o += text_of(r.confidence); }),
         array_of(batch, [](std::string& o, const question_record& r) { o += r.fallback ? '1' : '0'; }),
         array_of(batch, [](std::string& o, const question_record& r) { append_quoted(o, r.knowledge_version); }),
-        topic_rows + "}",
-        topic_ordinals + "}",
-        topics + "}"};
-    const char* values[9];
-    for (int i = 0; i < 9; ++i) values[i] = columns[i].c_str();
+        array_of(batch, [](std::string& o, const question_record& r) { append_quoted(o, topics_json(r.topics)); })};
+    const char* values[7];
+    for (int i = 0; i < 7; ++i) values[i] = columns[i].c_str();
     // One statement is one transaction: the batch is written whole or not at all.
-    return finish(PQexecPrepared(conn_, "advisor_insert_batch", 9, values, nullptr, nullptr, 0));
+    return finish(PQexecPrepared(conn_, "advisor_insert_batch", 7, values, nullptr, nullptr, 0));
   }
 
   bool recover() override {

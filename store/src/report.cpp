@@ -206,8 +206,7 @@ result<report> read_report(const std::string& where, const report_options& optio
   // A few dozen distinct topics: sorted here, so ties come out the same on both databases
   // whatever their collation.
   auto topics = db.query(
-      "SELECT t.topic, count(*) FROM answer_topics t JOIN questions q ON q.id = t.question_id "
-      "WHERE q.at_ms >= $1 AND q.at_ms < $2 GROUP BY t.topic",
+      "SELECT topic, count(*) FROM answer_topics WHERE at_ms >= $1 AND at_ms < $2 GROUP BY topic",
       {from, to});
   if (!topics) return fail(topics.error());
   for (const auto& t : *topics) r.topics.push_back({t[0], number(t[1])});

@@ -14,7 +14,6 @@ class sqlite_database final : public database {
   explicit sqlite_database(sqlite3* db) : db_(db) {}
   ~sqlite_database() override {
     sqlite3_finalize(insert_question_);
-    sqlite3_finalize(insert_topic_);
     sqlite3_close_v2(db_);
   }
   sqlite_database(const sqlite_database&) = delete;
@@ -64,15 +63,12 @@ class sqlite_database final : public database {
   status begin_exclusive() override { return exec("BEGIN IMMEDIATE"); }
 
   status insert(const std::vector<question_record>& batch) override {
-    if (!insert_question_) {
-      if (sqlite3_prepare_v3(db_,
-                             "INSERT INTO questions (at_ms, conversation, question, confidence, fallback, "
-                             "knowledge_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                             -1, SQLITE_PREPARE_PERSISTENT, &insert_question_, nullptr) != SQLITE_OK ||
-          sqlite3_prepare_v3(db_, "INSERT INTO answer_topics (question_id, ordinal, topic) VALUES (?1, ?2, ?3)",
-                             -1, SQLITE_PREPARE_PERSISTENT, &insert_topic_, nullptr) != SQLITE_OK)
-        return status::error(sqlite3_errmsg(db_));
-    }
+    if (!insert_question_ &&
+        sqlite3_prepare_v3(db_,
+                           "INSERT INTO questions (at_ms, conversation, question, confidence, fallback, "
+                           "knowledge_version, topics) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                           -1, SQLITE_PREPARE_PERSISTENT, &insert_question_, nullptr) != SQLITE_OK)
+      return status::error(sqlite3_errmsg(db_));
     if (auto s = exec("BEGIN IMMEDIATE"); !s) return s;
     for (const auto& r : batch) {
       sqlite3_bind_int64(insert_question_, 1, to_millis(r.at));
@@ -81,14 +77,9 @@ class sqlite_database final : public database {
       sqlite3_bind_double(insert_question_, 4, r.confidence);
       sqlite3_bind_int(insert_question_, 5, r.fallback ? 1 : 0);
       bind_text(insert_question_, 6, r.knowledge_version);
+      const std::string topics = topics_json(r.topics);
+      bind_text(insert_question_, 7, topics);
       if (!step(insert_question_)) return rollback();
-      const sqlite3_int64 id = sqlite3_last_insert_rowid(db_);
-      for (std::size_t i = 0; i < r.topics.size(); ++i) {
-        sqlite3_bind_int64(insert_topic_, 1, id);
-        sqlite3_bind_int64(insert_topic_, 2, static_cast<sqlite3_int64>(i));
-        bind_text(insert_topic_, 3, r.topics[i]);
-        if (!step(insert_topic_)) return rollback();
-      }
     }
     if (auto s = exec("COMMIT"); !s) {
       (void)exec("ROLLBACK");
@@ -113,7 +104,8 @@ class sqlite_database final : public database {
     return sqlite3_bind_text(stmt, index, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
   }
 
-  // SQLITE_STATIC: the text outlives the step (it is the batch's, which the caller holds).
+  // SQLITE_STATIC: the text outlives the step, which is all SQLite needs (it is rebound before
+  // the next one).
   static void bind_text(sqlite3_stmt* stmt, int index, const std::string& s) {
     sqlite3_bind_text(stmt, index, s.data(), static_cast<int>(s.size()), SQLITE_STATIC);
   }
@@ -132,7 +124,6 @@ class sqlite_database final : public database {
 
   sqlite3* db_;
   sqlite3_stmt* insert_question_ = nullptr;
-  sqlite3_stmt* insert_topic_ = nullptr;
 };
 
 }  // namespace
@@ -150,9 +141,8 @@ result<std::unique_ptr<database>> open_sqlite(const std::string& path, const ope
   auto db = std::make_unique<sqlite_database>(raw);
   sqlite3_busy_timeout(raw, static_cast<int>(o.busy_timeout.count()));
   // WAL: readers (the report) and the one writer never block each other. NORMAL sync is safe
-  // in WAL mode (a power cut loses at most the last commits, never the file); foreign keys make
-  // deleting a question delete its topics.
-  if (auto s = db->exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON"); !s)
+  // in WAL mode (a power cut loses at most the last commits, never the file).
+  if (auto s = db->exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL"); !s)
     return status::error("cannot open " + path + ": " + s.message());
   return std::unique_ptr<database>(std::move(db));
 }
