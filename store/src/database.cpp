@@ -47,10 +47,12 @@ std::string random_conversation_id() {
 
 namespace detail {
 
-std::string topics_json(const std::vector<std::string>& topics) {
-  std::string out = "[";
+void append_topics_json(std::string& out, const std::vector<std::string>& topics) {
+  out += '[';
+  bool first = true;
   for (const auto& t : topics) {
-    if (out.size() > 1) out += ',';
+    if (!first) out += ',';
+    first = false;
     out += '"';
     for (char c : t) {
       if (c == '"' || c == '\\') {
@@ -68,7 +70,6 @@ std::string topics_json(const std::vector<std::string>& topics) {
     out += '"';
   }
   out += ']';
-  return out;
 }
 
 result<std::unique_ptr<database>> open_database(const std::string& where, const open_options& o) {

@@ -50,8 +50,9 @@ result<std::unique_ptr<database>> open_postgres(const std::string& url, const op
 // Opens `where` (see conversation_log::open) and brings its schema up to date.
 result<std::unique_ptr<database>> open_database(const std::string& where, const open_options& o);
 
-// The record's topics as the JSON array stored in questions.topics: ["routine","water"].
-std::string topics_json(const std::vector<std::string>& topics);
+// The record's topics as the JSON array stored in questions.topics: ["routine","water"]. Appends
+// to `out`, so a writer can reuse one buffer.
+void append_topics_json(std::string& out, const std::vector<std::string>& topics);
 
 inline std::int64_t to_millis(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();

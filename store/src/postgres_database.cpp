@@ -157,7 +157,11 @@ class postgres_database final : public database {
         array_of(batch, [](std::string& o, const question_record& r) { o += text_of(r.confidence); }),
         array_of(batch, [](std::string& o, const question_record& r) { o += r.fallback ? '1' : '0'; }),
         array_of(batch, [](std::string& o, const question_record& r) { append_quoted(o, r.knowledge_version); }),
-        array_of(batch, [](std::string& o, const question_record& r) { append_quoted(o, topics_json(r.topics)); })};
+        array_of(batch, [](std::string& o, const question_record& r) { 
+          std::string json;
+          append_topics_json(json, r.topics);
+          append_quoted(o, json);
+        })};
     const char* values[7];
     for (int i = 0; i < 7; ++i) values[i] = columns[i].c_str();
     // One statement is one transaction: the batch is written whole or not at all.

@@ -313,6 +313,30 @@ TEST(conversation_log, records_arriving_close_together_share_one_transaction) {
   EXPECT_LE(errors.size(), 3u) << "one transaction per few records, not per record";
 }
 
+TEST(conversation_log, a_large_batch_keeps_every_field_of_every_record_in_order) {
+  // SQLite writes a batch 16 rows per statement and the rest one by one: both paths, every column.
+  test_database db;
+  auto log = open_log(db.where());
+  ASSERT_TRUE(log);
+  for (int i = 0; i < 40; ++i)
+    log->record({march_10(0, i), "question " + std::to_string(i), {"t" + std::to_string(i), "second"}, i / 100.0,
+                 i % 2 == 1, "v" + std::to_string(i), "c" + std::to_string(i)});
+  log->flush();
+  EXPECT_EQ(log->stats().written, 40u);
+  for (int i : {0, 15, 16, 31, 32, 39}) {
+    const auto n = std::to_string(i);
+    EXPECT_EQ(db.scalar("SELECT question FROM questions ORDER BY id LIMIT 1 OFFSET " + n), "question " + n);
+    const auto where = " FROM questions WHERE question = 'question " + n + "'";
+    EXPECT_EQ(db.scalar("SELECT topics" + where), "[\"t" + n + "\",\"second\"]");
+    EXPECT_EQ(db.scalar("SELECT conversation || ' ' || knowledge_version || ' ' || fallback" + where),
+              "c" + n + " v" + n + " " + std::to_string(i % 2));
+    EXPECT_EQ(std::stod(db.scalar("SELECT confidence" + where)), i / 100.0);
+    EXPECT_EQ(db.scalar("SELECT at_ms" + where), std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                         march_10(0, i).time_since_epoch())
+                                                         .count()));
+  }
+}
+
 TEST(conversation_log, a_question_that_is_not_valid_utf8_does_not_lose_its_batch) {
   test_database db;
   auto log = open_log(db.where());
