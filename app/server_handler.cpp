@@ -65,15 +65,9 @@ server_handler::server_handler(engine_handler& answers, store::conversation_log*
     : answers_(answers), log_(log), report_(std::move(report)) {
   if (log_) {
     answers_.on_answer([log = log_](const answered& a) {
-      store::question_record r;
-      r.at = std::chrono::system_clock::now();
-      r.question = a.question;
-      r.topics = a.topics;
-      r.confidence = a.confidence;
-      r.fallback = a.fallback;
-      r.knowledge_version = a.knowledge_version;
-      r.conversation = a.conversation;
-      log->record(std::move(r));  // a full queue drops it (counted): the answer never waits
+      // A full queue drops it (counted): the answer never waits.
+      log->record_copy(store::question_view{std::chrono::system_clock::now(), a.question, a.topics, a.confidence,
+                                       a.fallback, a.knowledge_version, a.conversation});
     });
   }
 }

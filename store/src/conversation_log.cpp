@@ -20,16 +20,22 @@ constexpr std::size_t max_batch = 256;
 // commits one row at a time, which cost ~8 µs of CPU per answer in bench/server-vs-echo.
 constexpr auto linger = std::chrono::milliseconds(20);
 
+// A slot keeps its buffers between records, but not a rare long question's: a ring of 10,000
+// slots must not end up holding 10,000 of the longest questions ever asked.
+constexpr std::size_t kept_question_capacity = 512;
+
 }  // namespace
 
-// The queue is a ring of preallocated slots: record() moves into a slot, the writer moves out of
-// it, so a moved-from slot holds no memory and a steady state allocates nothing.
+// The queue is a ring of preallocated slots. record_copy() copies into a slot's strings,
+// which keep their buffers from one record to the next; the writer writes the slots where they
+// are. So a steady state allocates nothing, on the answering threads or the writer.
 struct conversation_log::impl {
   impl(std::unique_ptr<detail::database> database, log_options o)
       : options(std::move(o)),
         db(std::move(database)),
-        ring(std::max<std::size_t>(options.queue_capacity, 1)),
-        full_batch(std::min(max_batch, ring.size())) {}
+        capacity(std::max<std::size_t>(options.queue_capacity, 1)),
+        full_batch(std::min(max_batch, capacity)),
+        ring(capacity + full_batch) {}
 
   void run();
   status purge();
@@ -47,9 +53,12 @@ struct conversation_log::impl {
   mutable std::mutex mu;
   std::condition_variable wake;      // the writer: records queued, or stopping
   std::condition_variable progress;  // flush(): a batch finished
-  std::vector<question_record> ring;
+  const std::size_t capacity;    // records waiting, at most
   const std::size_t full_batch;  // a batch the writer writes without lingering
-  std::size_t head = 0, size = 0;
+  // [head, head + in_flight) are being written, [head + in_flight, ... + size) wait: the writer
+  // writes a batch where it lies while the queue keeps its full capacity for what comes next.
+  std::vector<question_record> ring;
+  std::size_t head = 0, in_flight = 0, size = 0;
   std::uint64_t accepted = 0;  // records ever queued
   std::uint64_t finished = 0;  // of which written, failed or dropped by the drain
   std::uint64_t written = 0, dropped = 0, failed = 0;
@@ -75,8 +84,8 @@ void conversation_log::impl::run() {
   const bool periodic = options.retention.count() > 0 && options.retention_every.count() > 0;
   auto next_purge = clock::now() + options.retention_every;
   auto has_work = [&] { return size > 0 || stopping; };
-  std::vector<question_record> batch;
-  batch.reserve(full_batch);
+  std::vector<const question_record*> batch;
+  batch.reserve(max_batch);
   std::unique_lock lock(mu);
   for (;;) {
     if (periodic) {
@@ -95,16 +104,14 @@ void conversation_log::impl::run() {
       progress.notify_all();
       return;
     }
-    // The slots [head, head + n) stay ours while `size` still counts them: record() only fills
-    // slots past head + size. So the records are moved out without the lock, which record()
-    // then never waits for longer than a few counter updates.
+    // The slots [head, head + n) are ours until head moves past them: record() only fills slots
+    // past head + in_flight + size. So they are written where they are, without the lock, which
+    // record() then never waits for longer than a copy into a slot.
     const std::size_t first = head, n = std::min(size, max_batch);
-    lock.unlock();
-    for (std::size_t i = 0; i < n; ++i) batch.push_back(std::move(ring[(first + i) % ring.size()]));
-    lock.lock();
-    head = (head + n) % ring.size();
+    in_flight = n;
     size -= n;
     lock.unlock();
+    for (std::size_t i = 0; i < n; ++i) batch.push_back(&ring[(first + i) % ring.size()]);
 
     status written_ok;
     if (!batch.empty()) {
@@ -114,12 +121,18 @@ void conversation_log::impl::run() {
         report("conversation log: " + std::to_string(batch.size()) + " records lost: " + written_ok.message());
       }
     }
+    for (std::size_t i = 0; i < n; ++i) {
+      auto& slot = ring[(first + i) % ring.size()];
+      if (slot.question.capacity() > kept_question_capacity) std::string().swap(slot.question);
+    }
     if (periodic && clock::now() >= next_purge) {
       if (auto s = purge(); !s) report("conversation log: " + s.message());
       next_purge = clock::now() + options.retention_every;
     }
 
     lock.lock();
+    head = (head + n) % ring.size();
+    in_flight = 0;
     (written_ok ? written : failed) += batch.size();
     finished += batch.size();
     batch.clear();
@@ -155,11 +168,11 @@ bool conversation_log::record(question_record r) noexcept {
   auto& q = *impl_;
   {
     std::lock_guard lock(q.mu);
-    if (q.size == q.ring.size() || q.stopping) {
+    if (q.size == q.capacity || q.stopping) {
       ++q.dropped;
       return false;
     }
-    q.ring[(q.head + q.size) % q.ring.size()] = std::move(r);
+    q.ring[(q.head + q.in_flight + q.size) % q.ring.size()] = std::move(r);
     ++q.size;
     ++q.accepted;
     // The writer waits for the first record, then lingers until a batch is full: only those two
@@ -167,6 +180,40 @@ bool conversation_log::record(question_record r) noexcept {
     if (q.size != 1 && q.size != q.full_batch) return true;
   }
   q.wake.notify_one();
+  return true;
+}
+
+bool conversation_log::record_copy(const question_view& v) noexcept {
+  auto& q = *impl_;
+  bool wake_writer = false;
+  {
+    std::lock_guard lock(q.mu);
+    if (q.size == q.capacity || q.stopping) {
+      ++q.dropped;
+      return false;
+    }
+    auto& slot = q.ring[(q.head + q.in_flight + q.size) % q.ring.size()];
+    try {
+      slot.at = v.at;
+      if (q.options.store_questions)
+        slot.question.assign(v.question);
+      else
+        slot.question.clear();
+      slot.topics.resize(v.topics.size());
+      for (std::size_t i = 0; i < v.topics.size(); ++i) slot.topics[i].assign(v.topics[i]);
+      slot.confidence = v.confidence;
+      slot.fallback = v.fallback;
+      slot.knowledge_version.assign(v.knowledge_version);
+      slot.conversation.assign(v.conversation);
+    } catch (const std::bad_alloc&) {  // out of memory: this record is dropped, not the server
+      ++q.dropped;
+      return false;
+    }
+    ++q.size;
+    ++q.accepted;
+    wake_writer = q.size == 1 || q.size == q.full_batch;  // as in record(question_record)
+  }
+  if (wake_writer) q.wake.notify_one();
   return true;
 }
 

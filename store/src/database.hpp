@@ -34,7 +34,7 @@ class database {
   // on PostgreSQL BEGIN and a transaction-scoped advisory lock (servers starting together).
   virtual status begin_exclusive() = 0;
   // Inserts the records in one transaction.
-  virtual status insert(const std::vector<question_record>& batch) = 0;
+  virtual status insert(const std::vector<const question_record*>& batch) = 0;
   // After a failure: reconnect if the connection was lost (PostgreSQL); true if usable.
   virtual bool recover() = 0;
 };

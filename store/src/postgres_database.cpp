@@ -54,11 +54,11 @@ void append_text(std::string& out, std::string_view text) {
 // A PostgreSQL array literal of one column of the batch: {"a","b"} for text (quoted, quotes and
 // backslashes escaped), {1,2} for numbers.
 template <class F>
-std::string array_of(const std::vector<question_record>& batch, F&& item) {
+std::string array_of(const std::vector<const question_record*>& batch, F&& item) {
   std::string out = "{";
-  for (const auto& r : batch) {
+  for (const auto* r : batch) {
     if (out.size() > 1) out += ',';
-    item(out, r);
+    item(out, *r);
   }
   return out + "}";
 }
@@ -135,7 +135,7 @@ class postgres_database final : public database {
     return {};
   }
 
-  status insert(const std::vector<question_record>& batch) override {
+  status insert(const std::vector<const question_record*>& batch) override {
     if (!prepared_) {
       // The whole batch in one statement, one round trip: each column of the batch is an array.
       // Ids are drawn in the batch's order.

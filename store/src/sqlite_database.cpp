@@ -64,7 +64,7 @@ class sqlite_database final : public database {
 
   status begin_exclusive() override { return exec("BEGIN IMMEDIATE"); }
 
-  status insert(const std::vector<question_record>& batch) override {
+  status insert(const std::vector<const question_record*>& batch) override {
     if (!insert_one_ && !(insert_one_ = prepare_insert(1))) return error();
     if (!insert_many_ && !(insert_many_ = prepare_insert(rows_per_statement))) return error();
     if (auto s = exec("BEGIN IMMEDIATE"); !s) return s;
@@ -132,9 +132,9 @@ class sqlite_database final : public database {
     return stmt;
   }
 
-  bool insert_rows(sqlite3_stmt* stmt, const question_record* rows, std::size_t n) {
+  bool insert_rows(sqlite3_stmt* stmt, const question_record* const* rows, std::size_t n) {
     for (std::size_t k = 0; k < n; ++k) {
-      const auto& r = rows[k];
+      const auto& r = *rows[k];
       const int c = static_cast<int>(k) * columns;
       sqlite3_bind_int64(stmt, c + 1, to_millis(r.at));
       bind_text(stmt, c + 2, r.conversation);

@@ -337,6 +337,55 @@ TEST(conversation_log, a_large_batch_keeps_every_field_of_every_record_in_order)
   }
 }
 
+TEST(conversation_log, record_copy_stores_what_the_views_showed_when_it_was_called) {
+  // A small queue, so its slots are reused: a slot must never show a previous record's topics or
+  // text, whatever their lengths.
+  test_database db;
+  log_options o = keep_forever();
+  o.queue_capacity = 2;
+  auto log = open_log(db.where(), o);
+  ASSERT_TRUE(log);
+  const std::vector<std::vector<std::string>> topic_lists = {
+      {"routine", "professional", "water"}, {"fallback"}, {}, {"extraction-risk", "a-much-longer-topic-name"}};
+  for (int i = 0; i < 12; ++i) {
+    std::string question = std::string(static_cast<std::size_t>(i % 3 == 0 ? 600 : 5), 'q') + std::to_string(i);
+    std::vector<std::string> topics = topic_lists[static_cast<std::size_t>(i) % topic_lists.size()];
+    std::string version = "v" + std::to_string(i), conversation = "conversation-" + std::to_string(i);
+    EXPECT_TRUE(log->record_copy({march_10(0, i), question, topics, 0.5, i % 2 == 0, version, conversation}));
+    // The caller's strings change or go right after the call.
+    question.assign("overwritten");
+    topics.clear();
+    version.clear();
+    if (i % 2 == 1) log->flush();  // the queue holds two
+  }
+  log->flush();
+  EXPECT_EQ(log->stats().written, 12u);
+  for (int i = 0; i < 12; ++i) {
+    const auto n = std::to_string(i);
+    const auto where = " FROM questions WHERE conversation = 'conversation-" + n + "'";
+    EXPECT_EQ(db.scalar("SELECT question" + where),
+              std::string(static_cast<std::size_t>(i % 3 == 0 ? 600 : 5), 'q') + n);
+    std::string expected = "[";
+    for (const auto& t : topic_lists[static_cast<std::size_t>(i) % topic_lists.size()])
+      expected += (expected.size() > 1 ? ",\"" : "\"") + t + "\"";
+    EXPECT_EQ(db.scalar("SELECT topics" + where), expected + "]");
+    EXPECT_EQ(db.scalar("SELECT knowledge_version || ' ' || fallback" + where), "v" + n + " " + (i % 2 == 0 ? "1" : "0"));
+  }
+}
+
+TEST(conversation_log, record_copy_keeps_no_text_when_question_storage_is_off) {
+  test_database db;
+  log_options o = keep_forever();
+  o.store_questions = false;
+  auto log = open_log(db.where(), o);
+  ASSERT_TRUE(log);
+  const std::vector<std::string> topics{"routine"};
+  EXPECT_TRUE(log->record_copy({march_10(), "my email is someone@example.com", topics, 0.9, false, "v1", "c1"}));
+  log->flush();
+  EXPECT_EQ(db.scalar("SELECT question FROM questions"), "");
+  EXPECT_EQ(db.scalar("SELECT topics FROM questions"), "[\"routine\"]");
+}
+
 TEST(conversation_log, a_question_that_is_not_valid_utf8_does_not_lose_its_batch) {
   test_database db;
   auto log = open_log(db.where());

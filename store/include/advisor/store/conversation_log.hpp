@@ -19,7 +19,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "advisor/store/result.hpp"
@@ -35,6 +37,19 @@ struct question_record {
   bool fallback = false;  // the assistant did not understand and said so
   std::string knowledge_version;
   std::string conversation;  // random id shared by the turns of one conversation
+};
+
+// The same, as views of the answerer's own strings (valid for the call only): record_copy() copies
+// them into a queue slot whose buffers earlier records left, so a busy server allocates nothing
+// per answer and its writer frees nothing.
+struct question_view {
+  std::chrono::system_clock::time_point at;
+  std::string_view question;
+  std::span<const std::string> topics;
+  double confidence = 0;
+  bool fallback = false;
+  std::string_view knowledge_version;
+  std::string_view conversation;
 };
 
 struct log_options {
@@ -74,6 +89,10 @@ class conversation_log {
   // is moved into a preallocated slot). False when the queue is full; the record is then dropped
   // and counted in stats().dropped.
   bool record(question_record r) noexcept;
+  // The same for an answer whose strings live elsewhere: copies them into the slot's buffers, so
+  // nothing is allocated once the slots have held answers as long. Also drops (and counts) the
+  // record if memory runs out. This is what a server calls after each answer.
+  bool record_copy(const question_view& v) noexcept;
 
   struct counters {
     std::uint64_t written = 0;  // rows committed
