@@ -1,7 +1,6 @@
 #include "understand/intent_scorer.hpp"
 
 #include <algorithm>
-#include <unordered_map>
 
 namespace advisor::engine::detail {
 namespace {
@@ -19,10 +18,17 @@ double weight_of(const understanding_model& model, feature f, bool& known) {
   return known ? it->second : model.unknown_weight;
 }
 
+// The weight each example shares with the message, by the example's number over all intents: an
+// array rather than a hash map, since a common word's postings reach hundreds of examples. Every
+// slot is zero between calls; `touched` lists the ones a call made non-zero.
+struct shared_weights {
+  std::vector<double> by_example;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> touched;  // (intent, example)
+};
+
 void score_features(const understanding_model& model, const std::vector<feature>& features,
-                    std::vector<double>& best, std::unordered_map<std::uint64_t, double>& shared) {
+                    std::vector<double>& best, shared_weights& shared) {
   if (features.empty()) return;
-  shared.clear();
   double known_total = 0, unknown_total = 0;
   for (auto f : features) {
     bool known = false;
@@ -30,18 +36,25 @@ void score_features(const understanding_model& model, const std::vector<feature>
     (known ? known_total : unknown_total) += w;
     auto it = model.postings.find(f);
     if (it == model.postings.end()) continue;
-    for (auto [intent, example] : it->second) shared[(std::uint64_t{intent} << 32) | example] += w;
+    for (auto [intent, example] : it->second) {
+      double& slot = shared.by_example[model.example_base[intent] + example];
+      if (slot == 0) shared.touched.emplace_back(intent, example);
+      slot += w;
+    }
   }
   const double unknown_share = unknown_total / (known_total + unknown_total);
   const double relevance = 1.0 - unknown_penalty * unknown_share;
-  for (auto [key, w] : shared) {
-    auto intent = static_cast<std::uint32_t>(key >> 32);
-    const auto& e = model.intents[intent].examples[static_cast<std::uint32_t>(key & 0xFFFFFFFFu)];
+  for (auto [intent, example] : shared.touched) {
+    double& slot = shared.by_example[model.example_base[intent] + example];
+    const double w = slot;
+    slot = 0;
+    const auto& e = model.intents[intent].examples[example];
     double coverage = w / e.weight;
     double precision = w / known_total;
     double s = coverage * (precision_floor + (1.0 - precision_floor) * precision) * relevance;
     best[intent] = std::max(best[intent], s);
   }
+  shared.touched.clear();
   for (std::uint32_t i = 0; i < model.intents.size(); ++i) {
     for (const auto& cue : model.intents[i].cues) {
       if (!std::includes(features.begin(), features.end(), cue.begin(), cue.end())) continue;
@@ -54,7 +67,8 @@ void score_features(const understanding_model& model, const std::vector<feature>
 
 std::vector<intent_score> score_intents(const understanding_model& model, const prepared_message& msg) {
   std::vector<double> best(model.intents.size(), 0.0);
-  std::unordered_map<std::uint64_t, double> shared;
+  thread_local shared_weights shared;
+  if (shared.by_example.size() < model.example_count) shared.by_example.resize(model.example_count, 0.0);
   score_features(model, msg.features, best, shared);
   if (msg.sentence_features.size() > 1)
     for (const auto& sentence : msg.sentence_features) score_features(model, sentence, best, shared);

@@ -80,6 +80,7 @@ struct understanding_model {
   // feature -> (intent, example) pairs holding it, for scoring by postings only.
   std::unordered_map<feature, std::vector<std::pair<std::uint32_t, std::uint32_t>>> postings;
   std::uint32_t example_count = 0;
+  std::vector<std::uint32_t> example_base;  // per intent: the number of its first example over all intents
 
   // Known surface words (after normalization) and their stems; anything else is stemmed and
   // spell-checked at run time.

@@ -234,6 +234,7 @@ class builder {
     model_->unknown_weight = intents_with.empty() ? 1.0 : sum / static_cast<double>(intents_with.size());
     for (std::uint32_t i = 0; i < model_->intents.size(); ++i) {
       auto& intent = model_->intents[i];
+      model_->example_base.push_back(model_->example_count);
       for (std::uint32_t x = 0; x < intent.examples.size(); ++x) {
         auto& e = intent.examples[x];
         for (auto f : e.features) {
