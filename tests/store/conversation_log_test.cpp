@@ -267,23 +267,39 @@ TEST(conversation_log, records_from_many_threads_are_all_written) {
   EXPECT_EQ(r->conversations, 4u);
 }
 
+// What the log reports through on_error, which it calls on its writer thread.
+struct reported_errors {
+  std::mutex mu;
+  std::vector<std::string> messages;
+
+  log_options options() {
+    log_options o = keep_forever();
+    o.on_error = [this](const std::string& message) {
+      std::lock_guard lock(mu);
+      messages.push_back(message);
+    };
+    return o;
+  }
+  std::vector<std::string> seen() {
+    std::lock_guard lock(mu);
+    return messages;
+  }
+};
+
+// Every later batch fails: its table is gone.
+void drop_the_tables(test_database& db) { db.exec("DROP VIEW answer_topics; DROP TABLE questions"); }
+
 TEST(conversation_log, a_batch_the_database_refuses_is_counted_as_failed_and_reported) {
   test_database db;
-  std::mutex mu;
-  std::vector<std::string> errors;
-  log_options o = keep_forever();
-  o.on_error = [&](const std::string& message) {
-    std::lock_guard lock(mu);
-    errors.push_back(message);
-  };
-  auto log = open_log(db.where(), o);
+  reported_errors reported;
+  auto log = open_log(db.where(), reported.options());
   ASSERT_TRUE(log);
-  db.exec("DROP VIEW answer_topics; DROP TABLE questions");
+  drop_the_tables(db);
   log->record(asked("lost", {"routine"}, 0.9, false));
   log->flush();
   EXPECT_EQ(log->stats().failed, 1u);
   EXPECT_EQ(log->stats().written, 0u);
-  std::lock_guard lock(mu);
+  const auto errors = reported.seen();
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_NE(errors[0].find("conversation log: 1 records lost: "), std::string::npos) << errors[0];
   EXPECT_NE(errors[0].find("questions"), std::string::npos) << errors[0];
@@ -293,24 +309,17 @@ TEST(conversation_log, records_arriving_close_together_share_one_transaction) {
   // Each batch the database refuses is reported once with its size, which shows how the writer
   // grouped them: a busy server must not pay a commit (and a writer wake-up) per answer.
   test_database db;
-  std::mutex mu;
-  std::vector<std::string> errors;
-  log_options o = keep_forever();
-  o.on_error = [&](const std::string& message) {
-    std::lock_guard lock(mu);
-    errors.push_back(message);
-  };
-  auto log = open_log(db.where(), o);
+  reported_errors reported;
+  auto log = open_log(db.where(), reported.options());
   ASSERT_TRUE(log);
-  db.exec("DROP VIEW answer_topics; DROP TABLE questions");
+  drop_the_tables(db);
   for (int i = 0; i < 20; ++i) {
     log->record(asked("question " + std::to_string(i), {"routine"}, 0.9, false));
     std::this_thread::sleep_for(200us);  // an answer every 0.2 ms: ~4 ms in all
   }
   log->flush();
   EXPECT_EQ(log->stats().failed, 20u);
-  std::lock_guard lock(mu);
-  EXPECT_LE(errors.size(), 3u) << "one transaction per few records, not per record";
+  EXPECT_LE(reported.seen().size(), 3u) << "one transaction per few records, not per record";
 }
 
 TEST(conversation_log, a_large_batch_keeps_every_field_of_every_record_in_order) {
