@@ -207,7 +207,7 @@ void websocket_session::arm_timer(std::chrono::steady_clock::time_point now) {
   const auto& cfg = state_->cfg();
   const auto ping_interval = std::chrono::duration_cast<std::chrono::steady_clock::duration>(cfg.ping_interval);
   // Ping after one interval of silence; give up after a second one with no answer.
-  auto next = last_heard_ + (pinged_at_ > last_heard_ ? 2 : 1) * ping_interval;
+  auto next = last_heard_ + (awaiting_pong() ? 2 : 1) * ping_interval;
   if (cfg.idle_timeout.count() > 0)
     next = std::min(next, last_question_ + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                                cfg.idle_timeout));
@@ -223,8 +223,8 @@ void websocket_session::on_timer(error_code ec) {
   if (cfg.idle_timeout.count() > 0 && now - last_question_ >= cfg.idle_timeout)
     return start_close(websocket::close_code::going_away, "idle");
   const auto silent = now - last_heard_;
-  if (pinged_at_ > last_heard_ && silent >= 2 * cfg.ping_interval) return drop("no answer to a ping");
-  if (pinged_at_ <= last_heard_ && silent >= cfg.ping_interval && !pinging_) {
+  if (awaiting_pong() && silent >= 2 * cfg.ping_interval) return drop("no answer to a ping");
+  if (!awaiting_pong() && silent >= cfg.ping_interval) {
     pinged_at_ = now;
     pinging_ = true;
     ws_.async_ping({}, beast::bind_front_handler(&websocket_session::on_ping, shared_from_this()));

@@ -39,6 +39,9 @@ class websocket_session : public session_base, public std::enable_shared_from_th
   void arm_timer(std::chrono::steady_clock::time_point now);
   void on_timer(error_code ec);
   void on_ping(error_code ec);
+  // A ping is being written, or was and nothing came back since. (A ping stuck behind a full
+  // socket buffer counts: a peer that stopped reading is dropped, not pinged in a loop.)
+  bool awaiting_pong() const { return pinging_ || pinged_at_ > last_heard_; }
   void drop(const char* why);
   // Logs a failure worth logging and ends this chain of operations; always `return fail(...)`.
   void fail(error_code ec, const char* what);
