@@ -31,6 +31,12 @@ log_options keep_forever() {
   return o;
 }
 
+log_options keep_forever_without_question_text() {
+  log_options o = keep_forever();
+  o.store_questions = false;
+  return o;
+}
+
 store::report_options march() {
   store::report_options o;
   o.days = 7;
@@ -219,9 +225,7 @@ TEST(conversation_log, a_full_queue_drops_and_counts_without_waiting_for_the_dat
 
 TEST(conversation_log, question_storage_off_stores_no_text) {
   test_database db;
-  log_options o = keep_forever();
-  o.store_questions = false;
-  auto log = open_log(db.where(), o);
+  auto log = open_log(db.where(), keep_forever_without_question_text());
   ASSERT_TRUE(log);
   log->record(asked("my name is Ann and I have milia", {"milia-what"}, 0.9, false));
   log->record(asked("do you sell gift cards", {"fallback"}, 0.1, true));
@@ -384,9 +388,7 @@ TEST(conversation_log, record_copy_stores_what_the_views_showed_when_it_was_call
 
 TEST(conversation_log, record_copy_keeps_no_text_when_question_storage_is_off) {
   test_database db;
-  log_options o = keep_forever();
-  o.store_questions = false;
-  auto log = open_log(db.where(), o);
+  auto log = open_log(db.where(), keep_forever_without_question_text());
   ASSERT_TRUE(log);
   const std::vector<std::string> topics{"routine"};
   EXPECT_TRUE(log->record_copy({march_10(), "my email is someone@example.com", topics, 0.9, false, "v1", "c1"}));
